@@ -56,3 +56,11 @@ REPRO_API int THSOptim_adam_step(Tensor* params, Tensor* exp_avg, Tensor* exp_av
   return 0;
   REPRO_CATCH(-1)
 }
+
+// Clears the gradients of a parameter list (set to none, as PyTorch's zero_grad(set_to_none=True)).
+REPRO_API int THSOptim_zero_grad(Tensor* params, int n) {
+  REPRO_TRY
+  for (int k = 0; k < n; k++) params[k]->mutable_grad() = at::Tensor();
+  return 0;
+  REPRO_CATCH(-1)
+}
