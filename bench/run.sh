@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The engine benchmark: one epoch of Fashion-MNIST with the reference CNN, in Repro (bench/Repro.Bench)
+# and in PyTorch (bench/pytorch_bench.py), run alternately ROUNDS times each; prints every run, the
+# median ms per step of each, and on its last line the ratio of the medians.
+# Builds nothing: `make bench` builds first. Settings (environment): ROUNDS (3), THREADS (2),
+# STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), DATA, CONFIGURATION (Release),
+# PYTHON (the interpreter that has Debian's python3-torch; /usr/bin/python3).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+THREADS="${THREADS:-2}"
+STEPS="${STEPS:-0}"
+WARMUP="${WARMUP:-5}"
+SEED="${SEED:-1}"
+DATA="${DATA:-/usr/share/datasets/fashion-mnist}"
+CONFIGURATION="${CONFIGURATION:-Release}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+DOTNET="${DOTNET:-dotnet}"
+
+bench_dll="$root/bench/Repro.Bench/bin/$CONFIGURATION/net10.0/Repro.Bench.dll"
+[ -f "$bench_dll" ] || { echo "error: $bench_dll is missing; run 'make bench' (it builds first)" >&2; exit 2; }
+"$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON cannot import torch; install python3-torch" >&2; exit 2; }
+for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do
+  [ -f "$DATA/$f" ] || { echo "error: $DATA/$f is missing; install dataset-fashion-mnist or set DATA" >&2; exit 2; }
+done
+
+flags=(--data "$DATA" --threads "$THREADS" --steps "$STEPS" --warmup "$WARMUP" --seed "$SEED")
+# Neither side may pick up a thread count from the environment: both set it explicitly.
+unset OMP_NUM_THREADS MKL_NUM_THREADS
+
+value() { sed -n "s/^$1=//p" <<<"$2" | tail -n 1; }
+
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
+
+repro_ms=() pytorch_ms=()
+echo "engine benchmark: Fashion-MNIST train epoch, reference CNN, batch 128, SGD lr 0.05, $THREADS threads, $ROUNDS rounds"
+for round in $(seq 1 "$ROUNDS"); do
+  out=$("$DOTNET" "$bench_dll" "${flags[@]}") || { echo "$out"; echo "error: Repro.Bench failed (round $round)" >&2; exit 1; }
+  repro_ms+=("$(value ms_per_step "$out")")
+  printf 'round %d repro:   %s ms/step  threads=%s steps=%s final_loss=%s peak_rss_mb=%s live_tensors=%s->%s\n' "$round" \
+    "$(value ms_per_step "$out")" "$(value threads "$out")" "$(value steps "$out")" "$(value final_loss "$out")" \
+    "$(value peak_rss_mb "$out")" "$(value live_tensors_before "$out")" "$(value live_tensors_after "$out")"
+
+  out=$("$PYTHON" "$root/bench/pytorch_bench.py" "${flags[@]}") || { echo "$out"; echo "error: pytorch_bench.py failed (round $round)" >&2; exit 1; }
+  pytorch_ms+=("$(value ms_per_step "$out")")
+  printf 'round %d pytorch: %s ms/step  threads=%s steps=%s final_loss=%s peak_rss_mb=%s\n' "$round" \
+    "$(value ms_per_step "$out")" "$(value threads "$out")" "$(value steps "$out")" "$(value final_loss "$out")" \
+    "$(value peak_rss_mb "$out")"
+done
+
+repro_median=$(echo "${repro_ms[*]}" | median)
+pytorch_median=$(echo "${pytorch_ms[*]}" | median)
+echo "repro   median: $repro_median ms/step"
+echo "pytorch median: $pytorch_median ms/step"
+awk -v r="$repro_median" -v p="$pytorch_median" 'BEGIN {printf "ratio repro/pytorch = %.2f\n", r / p}'
