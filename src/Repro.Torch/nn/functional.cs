@@ -66,11 +66,13 @@ public static partial class torch
             {
                 if (input.dim() != 4) throw new ArgumentException($"local_response_norm expects [N,C,H,W], got {input.dim()} dims");
                 using var scope = NewDisposeScope();
-                var s = input.shape;
-                var div = input.mul(input).view(s[0], 1, s[1], s[2], s[3]);
-                div = pad(div, [0, 0, 0, 0, size / 2, (size - 1) / 2]);
-                div = Aten.avg_pool3d.Call().T(div).Ints([size, 1, 1]).Ints([1, 1, 1]).ToTensor().squeeze(1);
-                var result = input.div(div.mul(alpha).add(k).pow(beta));
+                var channels = input.size(1);
+                // Window sums of squares over channels as differences of a cumulative sum (one zero channel
+                // in front), the same window as PyTorch's avg_pool3d formulation but a fraction of its cost.
+                var padded = pad(input.mul(input), [0, 0, 0, 0, size / 2 + 1, (size - 1) / 2]);
+                var cumulative = padded.cumsum(1);
+                var window = cumulative.narrow(1, size, channels) - cumulative.narrow(1, 0, channels);
+                var result = input.div(window.mul(alpha / size).add(k).pow(beta));
                 return scope.MoveToOuter(result);
             }
 

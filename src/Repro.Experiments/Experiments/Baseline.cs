@@ -1,0 +1,90 @@
+using Repro.Experiments.Data;
+using Repro.Experiments.Metrics;
+using Repro.Experiments.Models;
+using Repro.Experiments.Reporting;
+using Repro.Experiments.Running;
+using Repro.Experiments.Training;
+using Repro.Torch;
+
+namespace Repro.Experiments.Experiments;
+
+public sealed class BaselineOptions
+{
+    public DatasetOptions Dataset { get; set; } = new();
+    public ZfNetOptions Model { get; set; } = new();
+    public TrainOptions Train { get; set; } = new();
+
+    /// <summary>Write the trained weights (model.safetensors) into the run folder for later experiments.</summary>
+    public bool SaveWeights { get; set; } = true;
+}
+
+/// <summary>
+/// Trains the ZF-style network that the ablation, invariance and transfer experiments share, and reports
+/// its test accuracy per seed.
+/// </summary>
+public sealed class BaselineExperiment : Experiment<BaselineOptions>
+{
+    public override string Name => "baseline";
+
+    public override string Description => "ZF-style ConvNet (5 conv + 3 fc) trained on Fashion-MNIST; test accuracy";
+
+    public const string WeightsFile = "model.safetensors";
+
+    public override RunResult Run(BaselineOptions options, RunContext context)
+    {
+        var splits = DataSources.LoadTrainTest(options.Dataset, context.DataRoot);
+        var device = ClassifierRun.DeviceOf(context);
+        using var train = new TensorDataset(splits.Train, device);
+        using var test = new TensorDataset(splits.Test, device);
+        var augmentation = Augmentation.Create(options.Dataset.Transforms, splits.Train);
+        using var model = new ZfNet(options.Model, splits.Train.Channels, splits.Train.Height, splits.Train.ClassCount);
+        model.to(device);
+        context.Log.Information("ZF-style net: layers {Layers}, {Parameters} parameters; {Train} training and {Test} test images",
+            string.Join(",", model.Layers), model.parameter_count(), train.Count, test.Count);
+        var (evaluations, seconds, state) = ClassifierRun.Train(model, train, options.Train, context, augmentation,
+            evaluate: [("test", test)]);
+        var trainEval = Evaluator.Evaluate(model, train);
+        if (options.SaveWeights) model.Save(Path.Combine(context.RunDirectory, WeightsFile));
+        return RunResult.Of(
+            ("test_accuracy", evaluations["test"].Accuracy),
+            ("test_loss", evaluations["test"].Loss),
+            ("train_accuracy", trainEval.Accuracy),
+            ("train_loss", trainEval.Loss),
+            ("parameters", model.parameter_count()),
+            ("steps", state.Step),
+            ("train_seconds", seconds));
+    }
+
+    public override void Report(ReportContext context)
+    {
+        var runs = context.OkRuns.ToList();
+        var accuracy = runs.Select(r => r.Metric("test_accuracy") ?? double.NaN).Where(double.IsFinite).ToList();
+        var (mean, std) = Classification.MeanStd(accuracy);
+        var table = new ResultTable("accuracy", "ZF-style net on Fashion-MNIST: test accuracy",
+            ResultColumn.Text("model"), ResultColumn.Integer("runs"), ResultColumn.Percent("test_accuracy", "test accuracy (%)", 2),
+            ResultColumn.Percent("train_accuracy", "train accuracy (%)", 2), ResultColumn.Integer("parameters"), ResultColumn.Number("train_seconds", "train time (s)", 1));
+        var train = Classification.MeanStd(runs.Select(r => r.Metric("train_accuracy") ?? double.NaN).Where(double.IsFinite).ToList());
+        table.AddRow("ZF-style (5 conv + 3 fc)", runs.Count, ResultCell.Of(mean, std), ResultCell.Of(train.mean, train.std),
+            runs.FirstOrDefault()?.Metric("parameters") ?? double.NaN, runs.Select(r => r.Metric("train_seconds") ?? 0).DefaultIfEmpty(0).Average());
+        context.AddTable(table);
+        context.AddMeasure("test_accuracy", mean);
+
+        // Learning curves: training loss (logged every few steps) and test accuracy after each epoch, per run.
+        var curves = new ResultTable("curves", "Training loss and test accuracy",
+            ResultColumn.Text("curve"), ResultColumn.Integer("step"), ResultColumn.Number("value"));
+        foreach (var run in runs)
+            foreach (var row in run.ReadMetrics())
+                if ((row.Split, row.Metric) is ("train", "loss") or ("test", "accuracy"))
+                    curves.AddRow($"{row.Split}_{row.Metric}:{run.RunId}", row.Step, row.Value);
+        if (curves.Rows.Count > 0)
+        {
+            var loss = new PlotPanel { Title = "training loss", XLabel = "step", YLabel = "cross-entropy", Series = Curves(runs, "train_loss", SeriesStyle.Lines) };
+            var acc = new PlotPanel { Title = "test accuracy", XLabel = "step", YLabel = "accuracy", Series = Curves(runs, "test_accuracy", SeriesStyle.LinesPoints) };
+            context.AddFigure(FigureSpec.Grid("curves", "ZF-style net on Fashion-MNIST", curves, 1, 2, [loss, acc]));
+        }
+    }
+
+    static List<FigureSeries> Curves(List<RunRecord> runs, string curve, SeriesStyle style) =>
+        runs.Select(r => new FigureSeries($"seed {r.ConfigValue("seed") ?? r.RunId}", "step", "value") { Style = style }
+            .Where("curve", $"{curve}:{r.RunId}")).ToList();
+}

@@ -1,0 +1,142 @@
+using Repro.Experiments.Data;
+using Repro.Torch;
+using F = Repro.Torch.torch.nn.functional;
+
+namespace Repro.Experiments.Training;
+
+/// <summary>What hooks see and may change while training runs.</summary>
+public sealed class TrainingState
+{
+    public required torch.nn.Module<Tensor, Tensor> Model { get; init; }
+    public required torch.optim.Optimizer Optimizer { get; init; }
+    public required TrainOptions Options { get; init; }
+    public required int StepsPerEpoch { get; init; }
+    public int Epoch { get; internal set; }
+    /// <summary>Optimiser steps taken so far (1 after the first update).</summary>
+    public long Step { get; internal set; }
+    public double Loss { get; internal set; }
+    public int BatchCorrect { get; internal set; }
+    public int BatchSize { get; internal set; }
+    /// <summary>Set by a hook to end training after the current step or epoch.</summary>
+    public bool StopRequested { get; set; }
+}
+
+/// <summary>Extension points of the training loop: logging, evaluation, schedules, early stopping, progress.</summary>
+public interface ITrainingHook
+{
+    void BeforeTrain(TrainingState state) { }
+    void BeforeStep(TrainingState state) { }
+    void AfterStep(TrainingState state) { }
+    void AfterEpoch(TrainingState state) { }
+}
+
+/// <summary>
+/// The training loop: shuffled batches, forward, cross-entropy, backward, optimiser step, one dispose scope
+/// per step. Everything else is a hook. A non-finite loss ends the run with <see cref="NonFiniteLossException"/>.
+/// </summary>
+public sealed class Trainer
+{
+    readonly List<ITrainingHook> hooks = new();
+
+    public Trainer(TrainOptions options, long seed)
+    {
+        Options = options;
+        Seed = seed;
+    }
+
+    public TrainOptions Options { get; }
+    public long Seed { get; }
+
+    public Trainer Add(ITrainingHook hook)
+    {
+        hooks.Add(hook);
+        return this;
+    }
+
+    public static torch.optim.Optimizer CreateOptimizer(TrainOptions options, IEnumerable<Tensor> parameters) =>
+        options.Optimizer switch
+        {
+            "sgd" => new torch.optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay, options.Nesterov),
+            "adam" => new torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            _ => throw new ArgumentException($"train.optimizer: unknown optimizer '{options.Optimizer}' (sgd or adam)"),
+        };
+
+    /// <summary>Trains the parameters that require grad (all unless some were frozen) and returns the final state.</summary>
+    public TrainingState Fit(torch.nn.Module<Tensor, Tensor> model, TensorDataset train, Augmentation? augmentation = null, IEnumerable<Tensor>? parameters = null)
+    {
+        var trainable = (parameters ?? model.parameters()).Where(p => p.requires_grad).ToList();
+        using var optimizer = CreateOptimizer(Options, trainable);
+        var order = new BatchOrder(train.Count, Options.BatchSize, Seed, shuffle: true, dropLast: !Options.KeepLastBatch);
+        var rng = new SeededRandom(Seed, "augmentation");
+        var state = new TrainingState { Model = model, Optimizer = optimizer, Options = Options, StepsPerEpoch = order.BatchCount };
+        var schedule = new LearningRateSchedule(Options, order.BatchCount);
+        model.train();
+        foreach (var h in hooks) h.BeforeTrain(state);
+        for (var epoch = 0; epoch < Options.Epochs && !state.StopRequested; epoch++)
+        {
+            state.Epoch = epoch;
+            foreach (var batch in order.Batches(epoch))
+            {
+                optimizer.lr = schedule.At(state.Step);
+                foreach (var h in hooks) h.BeforeStep(state);
+                Step(model, optimizer, train, batch, augmentation is { IsRandom: true } ? augmentation : null, rng, state);
+                foreach (var h in hooks) h.AfterStep(state);
+                if (state.StopRequested || (Options.MaxSteps is { } max && state.Step >= max))
+                {
+                    state.StopRequested = true;
+                    break;
+                }
+            }
+            state.Epoch = epoch + 1;
+            foreach (var h in hooks) h.AfterEpoch(state);
+        }
+        return state;
+    }
+
+    static void Step(torch.nn.Module<Tensor, Tensor> model, torch.optim.Optimizer optimizer, TensorDataset train, int[] rows,
+        Augmentation? augmentation, SeededRandom rng, TrainingState state)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = augmentation is null ? train.Batch(rows) : train.AugmentedBatch(rows, augmentation, rng);
+        var logits = model.forward(images);
+        var loss = F.cross_entropy(logits, labels);
+        var value = loss.item<double>();
+        if (!double.IsFinite(value)) throw new NonFiniteLossException($"training loss became {value} at step {state.Step + 1} (epoch {state.Epoch + 1})");
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        state.Step++;
+        state.Loss = value;
+        state.BatchSize = rows.Length;
+        using (torch.no_grad())
+            state.BatchCorrect = (int)logits.argmax(1).eq(labels).sum().item<long>();
+    }
+}
+
+/// <summary>The learning rate at a step: warm-up, then constant, step decay or cosine.</summary>
+public sealed class LearningRateSchedule
+{
+    readonly TrainOptions options;
+    readonly long stepsPerEpoch;
+
+    public LearningRateSchedule(TrainOptions options, long stepsPerEpoch)
+    {
+        this.options = options;
+        this.stepsPerEpoch = Math.Max(1, stepsPerEpoch);
+    }
+
+    public double At(long step)
+    {
+        var lr = options.LearningRate;
+        var total = options.MaxSteps ?? stepsPerEpoch * options.Epochs;
+        lr *= options.Schedule switch
+        {
+            "constant" => 1,
+            "step" => Math.Pow(options.Gamma, step / stepsPerEpoch / Math.Max(1, options.StepEpochs)),
+            "cosine" => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, total) / Math.Max(1, total))),
+            _ => throw new ArgumentException($"train.schedule: unknown schedule '{options.Schedule}' (constant, step or cosine)"),
+        };
+        if (options.WarmupSteps > 0 && step < options.WarmupSteps) lr *= (step + 1.0) / options.WarmupSteps;
+        return lr;
+    }
+}
