@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Repro.Experiments.Data;
 
@@ -130,7 +132,16 @@ public static class ImageTransforms
             {
                 var values = images.Slice((i * channels + c) * plane, plane);
                 float m = mean[c], s = scale[c];
-                for (int p = 0; p < values.Length; p++) values[p] = (values[p] - m) * s;
+                int p = 0;
+                if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+                {
+                    var vm = new Vector<float>(m);
+                    var vs = new Vector<float>(s);
+                    var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+                    for (int k = 0; k < vectors.Length; k++) vectors[k] = (vectors[k] - vm) * vs;
+                    p = vectors.Length * Vector<float>.Count;
+                }
+                for (; p < values.Length; p++) values[p] = (values[p] - m) * s;
             }
     }
 }

