@@ -1,0 +1,236 @@
+using System.Globalization;
+using Repro.Experiments.Running;
+
+namespace Repro.Experiments.Config;
+
+/// <summary>
+/// Turns a config file into the list of runs it describes: loads the <c>base:</c> chain (maps deep-merge, the
+/// child wins, lists replace), merges the chosen profile, applies <c>--set</c> overrides, expands <c>sweep:</c>
+/// as a cartesian product (first key slowest) and binds every run strictly. Every error is a
+/// <see cref="ReproInputException"/> naming file, line and key.
+/// </summary>
+public sealed class ConfigResolver
+{
+    public const string DefaultProfile = "quick";
+
+    public static readonly IReadOnlyList<string> TopLevelKeys =
+        ["experiment", "base", "description", "seed", "threads", "profiles", "sweep", "claims", "tolerances", "options"];
+
+    private static readonly IReadOnlyList<string> ProfileKeys =
+        ["description", "seed", "threads", "sweep", "claims", "tolerances", "options"];
+
+    private readonly ExperimentRegistry registry;
+
+    public ConfigResolver(ExperimentRegistry registry) => this.registry = registry;
+
+    /// <param name="path">Config file path as the user wrote it (used in messages).</param>
+    /// <param name="profile">Profile to merge; null applies none (used for a run's own resolved config.yaml).</param>
+    /// <param name="overrides"><c>key.path=value</c> strings, applied after the profile and before the sweep.</param>
+    public IReadOnlyList<ResolvedRun> Resolve(string path, string? profile = DefaultProfile, IReadOnlyList<string>? overrides = null)
+    {
+        var tree = LoadWithBases(path, new List<string>());
+        tree = ApplyProfile(tree, path, profile);
+        foreach (var assignment in overrides ?? [])
+            ApplyOverride(tree, assignment);
+        var runs = new List<ResolvedRun>();
+        foreach (var (expanded, sweptKeys) in ExpandSweep(tree))
+            runs.Add(Bind(expanded, sweptKeys, path, profile));
+        return runs;
+    }
+
+    private static ConfigMap LoadWithBases(string path, List<string> chain)
+    {
+        string full = Path.GetFullPath(path);
+        if (chain.Contains(full))
+            throw new ReproInputException($"{path}: base chain loops back to this file");
+        chain.Add(full);
+        var map = YamlConfigReader.ReadFile(path);
+        CheckKeys(map, TopLevelKeys, "the config");
+        if (map.Get("profiles") is { } profiles)
+        {
+            if (profiles is not ConfigMap profileMap)
+                throw new ReproInputException($"{profiles.Mark}: 'profiles' expects a map of profile name to settings");
+            foreach (var (name, body) in profileMap.Entries)
+            {
+                if (body is ConfigScalar { Value: null })
+                    continue;
+                if (body is not ConfigMap bodyMap)
+                    throw new ReproInputException($"{body.Mark}: profile '{name}' expects a section of settings");
+                CheckKeys(bodyMap, ProfileKeys, $"profile '{name}'");
+            }
+        }
+        if (map.Get("base") is not { } baseNode)
+            return map;
+        if (baseNode is not ConfigScalar { Value: { } basePath })
+            throw new ReproInputException($"{baseNode.Mark}: 'base' expects a file path");
+        string resolvedBase = Path.Combine(Path.GetDirectoryName(path) ?? "", basePath);
+        if (!File.Exists(resolvedBase))
+            throw new ReproInputException($"{baseNode.Mark}: base file '{resolvedBase}' not found");
+        var parent = LoadWithBases(resolvedBase, chain);
+        map.Remove("base");
+        return ConfigMap.Merge(parent, map);
+    }
+
+    private static ConfigMap ApplyProfile(ConfigMap tree, string path, string? profile)
+    {
+        var profilesNode = tree.Get("profiles");
+        tree.Remove("profiles");
+        if (profile is null)
+            return tree;
+        var profiles = profilesNode as ConfigMap;
+        if (profiles?.Get(profile) is { } selected)
+            return selected is ConfigMap map ? ConfigMap.Merge(tree, map) : tree;
+        if ((profiles is null || profiles.Count == 0) && profile == DefaultProfile)
+            return tree;
+        string defined = profiles is null || profiles.Count == 0 ? "none" : string.Join(", ", profiles.Keys);
+        throw new ReproInputException($"{path}: profile '{profile}' is not defined (defined: {defined})");
+    }
+
+    private static void ApplyOverride(ConfigMap tree, string assignment)
+    {
+        var source = SourceMark.Of($"--set {assignment}");
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0)
+            throw new ReproInputException($"{source}: expected key.path=value");
+        string key = assignment[..eq].Trim();
+        var value = YamlConfigReader.ParseValue(assignment[(eq + 1)..], source.Source);
+        SetPath(tree, key, value, source);
+    }
+
+    /// <summary>Sets a dotted key path, creating sections on the way; the first segment must be a top-level key.</summary>
+    public static void SetPath(ConfigMap root, string dottedKey, ConfigNode value, SourceMark mark)
+    {
+        var parts = dottedKey.Split('.');
+        if (parts.Any(p => p.Length == 0))
+            throw new ReproInputException($"{mark}: '{dottedKey}' is not a key path");
+        if (!TopLevelKeys.Contains(parts[0]) || parts[0] is "base" or "profiles" or "sweep")
+            throw new ReproInputException(
+                $"{mark}: unknown key '{parts[0]}'{KeyNames.Suggestion(parts[0], ProfileKeys.Append("experiment"))}");
+        var map = root;
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            var next = map.Get(parts[i]);
+            if (next is null or ConfigScalar { Value: null })
+            {
+                var created = new ConfigMap(mark);
+                map.Set(parts[i], created, mark);
+                map = created;
+            }
+            else if (next is ConfigMap existing)
+            {
+                map = existing;
+            }
+            else
+            {
+                throw new ReproInputException(
+                    $"{mark}: cannot set '{dottedKey}': '{string.Join('.', parts[..(i + 1)])}' is a value, not a section");
+            }
+        }
+        map.Set(parts[^1], value, mark);
+    }
+
+    private static IEnumerable<(ConfigMap Tree, IReadOnlyList<string> SweptKeys)> ExpandSweep(ConfigMap tree)
+    {
+        var sweepNode = tree.Get("sweep");
+        tree.Remove("sweep");
+        if (sweepNode is null or ConfigScalar { Value: null })
+        {
+            yield return (tree, []);
+            yield break;
+        }
+        if (sweepNode is not ConfigMap sweep)
+            throw new ReproInputException($"{sweepNode.Mark}: 'sweep' expects a map of key path to a list of values");
+        var axes = new List<(string Key, SourceMark Mark, List<ConfigNode> Values)>();
+        foreach (var (key, values) in sweep.Entries)
+        {
+            if (values is not ConfigList { Items.Count: > 0 } list)
+                throw new ReproInputException($"{values.Mark}: sweep '{key}' expects a non-empty list of values");
+            axes.Add((key, sweep.KeyMark(key), list.Items));
+        }
+        var keys = axes.Select(a => a.Key).ToList();
+        var index = new int[axes.Count];
+        while (true)
+        {
+            var copy = (ConfigMap)tree.DeepClone();
+            for (int a = 0; a < axes.Count; a++)
+            {
+                var value = axes[a].Values[index[a]];
+                SetPath(copy, axes[a].Key, value.DeepClone(), axes[a].Mark);
+            }
+            yield return (copy, keys);
+            int digit = axes.Count - 1;
+            while (digit >= 0 && ++index[digit] == axes[digit].Values.Count)
+                index[digit--] = 0;
+            if (digit < 0)
+                yield break;
+        }
+    }
+
+    private ResolvedRun Bind(ConfigMap tree, IReadOnlyList<string> sweptKeys, string path, string? profile)
+    {
+        CheckKeys(tree, TopLevelKeys, "the config");
+        var experimentNode = tree.Get("experiment")
+                             ?? throw new ReproInputException($"{path}: missing key 'experiment' (one of: {string.Join(", ", registry.All.Select(e => e.Name))})");
+        if (experimentNode is not ConfigScalar { Value: { } experimentName })
+            throw new ReproInputException($"{experimentNode.Mark}: 'experiment' expects an experiment name");
+        if (!registry.TryGet(experimentName, out var experiment))
+            throw new ReproInputException(
+                $"{experimentNode.Mark}: unknown experiment '{experimentName}'{registry.Suggestion(experimentName)}");
+
+        string? description = tree.Get("description") is { } d ? (string?)OptionsBinder.Convert(typeof(string), d, "description") : null;
+        int seed = tree.Get("seed") is { } s ? (int)OptionsBinder.Convert(typeof(int), s, "seed")! : 0;
+        int? threads = tree.Get("threads") is { } t ? (int?)OptionsBinder.Convert(typeof(int?), t, "threads") : null;
+        if (threads is < 1)
+            throw new ReproInputException($"{tree.Get("threads")!.Mark}: 'threads' must be at least 1");
+        var options = OptionsBinder.Bind(experiment.OptionsType, tree.Get("options"), "options");
+        var claims = ConfigSections.BindClaims(tree.Get("claims"));
+        var tolerances = ConfigSections.BindTolerances(tree.Get("tolerances"));
+
+        var mark = SourceMark.Of(path);
+        var resolved = new ConfigMap(mark);
+        resolved.Set("experiment", new ConfigScalar(experiment.Name, mark, quoted: true));
+        if (description is not null)
+            resolved.Set("description", new ConfigScalar(description, mark, quoted: true));
+        resolved.Set("seed", new ConfigScalar(seed.ToString(CultureInfo.InvariantCulture), mark));
+        resolved.Set("options", OptionsBinder.ToNode(options, mark));
+        if (claims.Count > 0)
+            resolved.Set("claims", ConfigSections.ClaimsToNode(claims, mark));
+        if (tolerances.Count > 0)
+            resolved.Set("tolerances", ConfigSections.TolerancesToNode(tolerances, mark));
+
+        var flat = ConfigWriter.Flatten(resolved);
+        var swept = sweptKeys
+            .Select(k => new KeyValuePair<string, string>(k, flat.TryGetValue(k, out var v) ? v : FlowAt(tree, k)))
+            .ToList();
+
+        return new ResolvedRun
+        {
+            Experiment = experiment,
+            SourceFile = path,
+            Profile = profile,
+            Description = description,
+            Seed = seed,
+            Threads = threads,
+            Options = options,
+            Claims = claims,
+            Tolerances = tolerances,
+            SweptParameters = swept,
+            Resolved = resolved,
+        };
+    }
+
+    private static string FlowAt(ConfigMap tree, string dottedKey)
+    {
+        ConfigNode? node = tree;
+        foreach (var part in dottedKey.Split('.'))
+            node = (node as ConfigMap)?.Get(part);
+        return node is null ? "" : ConfigWriter.Flow(node);
+    }
+
+    private static void CheckKeys(ConfigMap map, IReadOnlyList<string> allowed, string where)
+    {
+        foreach (var key in map.Keys)
+            if (!allowed.Contains(key))
+                throw new ReproInputException($"{map.KeyMark(key)}: unknown key '{key}' in {where}{KeyNames.Suggestion(key, allowed)}");
+    }
+}
