@@ -84,12 +84,12 @@ public static class GnuplotScript
         sb.Append("  set key noenhanced\n");
         sb.Append(panel.LogX ? "  set logscale x\n" : "  unset logscale x\n");
         sb.Append(panel.LogY ? "  set logscale y\n" : "  unset logscale y\n");
-        sb.Append("  set autoscale x\n");
+        sb.Append("  set autoscale xfix\n");
         sb.Append("  set xrange [*:*] noreverse\n");
         sb.Append("  set yrange [").Append(panel.YMin is { } lo ? CellFormat.Number(lo) : "*").Append(':')
           .Append(panel.YMax is { } hi ? CellFormat.Number(hi) : "*").Append("] noreverse\n");
         // A little headroom so points and reference lines on the extremes are not hidden by the frame.
-        sb.Append("  set offsets graph 0.02, 0.02, 0.05, 0.05\n");
+        sb.Append("  set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\n");
 
         var items = new List<string>();
         foreach (var s in panel.Series)
