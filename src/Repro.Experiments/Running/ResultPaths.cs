@@ -1,0 +1,66 @@
+namespace Repro.Experiments.Running;
+
+/// <summary>
+/// Every file and folder name of the results layout, in one place:
+/// <c>&lt;results&gt;/&lt;experiment&gt;/&lt;run-id&gt;/</c> holds config.yaml, provenance.json, metrics.csv, summary.csv
+/// and run.log; <c>&lt;results&gt;/&lt;experiment&gt;/report/</c> holds runs.csv, tables, figures, measures.csv,
+/// claims.csv and report.md.
+/// </summary>
+public static class ResultPaths
+{
+    public const string DefaultResultsDirectory = "results";
+    public const string ConfigFileName = "config.yaml";
+    public const string ProvenanceFileName = "provenance.json";
+    public const string MetricsFileName = "metrics.csv";
+    public const string SummaryFileName = "summary.csv";
+    public const string LogFileName = "run.log";
+    public const string ReportFolderName = "report";
+    public const string RunsFileName = "runs.csv";
+    public const string MeasuresFileName = "measures.csv";
+    public const string ClaimsFileName = "claims.csv";
+    public const string ReportFileName = "report.md";
+
+    public static string ExperimentDirectory(string resultsDirectory, string experiment) =>
+        Path.Combine(resultsDirectory, experiment);
+
+    public static string RunDirectory(string resultsDirectory, string experiment, string runId) =>
+        Path.Combine(resultsDirectory, experiment, runId);
+
+    public static string Config(string runDirectory) => Path.Combine(runDirectory, ConfigFileName);
+
+    public static string Provenance(string runDirectory) => Path.Combine(runDirectory, ProvenanceFileName);
+
+    public static string Metrics(string runDirectory) => Path.Combine(runDirectory, MetricsFileName);
+
+    public static string Summary(string runDirectory) => Path.Combine(runDirectory, SummaryFileName);
+
+    public static string Log(string runDirectory) => Path.Combine(runDirectory, LogFileName);
+
+    public static string ReportDirectory(string resultsDirectory, string experiment) =>
+        Path.Combine(resultsDirectory, experiment, ReportFolderName);
+
+    /// <summary>report/runs.csv: the run ids of the latest sweep of an experiment.</summary>
+    public static string Runs(string reportDirectory) => Path.Combine(reportDirectory, RunsFileName);
+
+    public static string Measures(string reportDirectory) => Path.Combine(reportDirectory, MeasuresFileName);
+
+    public static string Claims(string reportDirectory) => Path.Combine(reportDirectory, ClaimsFileName);
+
+    public static string Report(string reportDirectory) => Path.Combine(reportDirectory, ReportFileName);
+
+    /// <summary>A table's file: <paramref name="extension"/> is csv, md or tex.</summary>
+    public static string Table(string reportDirectory, string name, string extension) =>
+        Path.Combine(reportDirectory, $"{name}.{extension}");
+
+    /// <summary>A figure's file: <paramref name="extension"/> is png, svg or gp.</summary>
+    public static string Figure(string reportDirectory, string name, string extension) =>
+        Path.Combine(reportDirectory, $"{name}.{extension}");
+
+    /// <summary>The CSV a figure's gnuplot script reads.</summary>
+    public static string FigureData(string reportDirectory, string name) =>
+        Path.Combine(reportDirectory, $"{name}.data.csv");
+
+    /// <summary>True for a folder name that looks like a run id (12 lowercase hex digits).</summary>
+    public static bool IsRunId(string name) =>
+        name.Length == 12 && name.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+}

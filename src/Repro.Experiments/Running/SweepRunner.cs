@@ -1,0 +1,410 @@
+using System.Diagnostics;
+using System.Globalization;
+using Repro.Experiments.Config;
+using Repro.Experiments.Training;
+using Serilog;
+using Serilog.Events;
+using Spectre.Console;
+
+namespace Repro.Experiments.Running;
+
+/// <summary>Settings of one <c>repro run</c> invocation.</summary>
+public sealed class SweepSettings
+{
+    public string ResultsDirectory { get; init; } = ResultPaths.DefaultResultsDirectory;
+
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Runs executed at once, each in its own child process when above 1.</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>Rerun runs that already finished.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Progress bars (a terminal) instead of plain log lines.</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>How to start a child <c>repro run-one</c>; null uses the running executable.</summary>
+    public Func<IReadOnlyList<string>, ProcessStartInfo>? ChildProcess { get; init; }
+
+    /// <summary>Threads each run gets: the budget (config <c>threads</c>, else the core count) split across jobs.</summary>
+    public int ThreadsPerRun(int? configuredBudget) =>
+        Math.Max(1, (configuredBudget ?? Environment.ProcessorCount) / Math.Max(1, Jobs));
+}
+
+/// <summary>A resolved run with its id and folder.</summary>
+public sealed record PlannedRun(ResolvedRun Run, string RunId, string Directory);
+
+/// <summary>What a sweep did; <see cref="ExitCode"/> is 1 when any run failed.</summary>
+public sealed record SweepOutcome(int Completed, int AlreadyDone, int Failed, bool Cancelled)
+{
+    public int ExitCode => Cancelled ? 130 : Failed > 0 ? 1 : 0;
+}
+
+/// <summary>
+/// Executes resolved runs: skips finished ones, runs the rest (in process, or in child processes with
+/// <c>--jobs</c>), records each run's files, and after the sweep writes report/runs.csv and builds the reports.
+/// A run that fails (non-finite loss or any other exception) is recorded as failed and the sweep goes on.
+/// </summary>
+public sealed class SweepRunner
+{
+    public delegate void ReportBuilderHook(string resultsDirectory, string experimentName, IExperiment experiment, IReadOnlyList<ClaimSpec> claims);
+
+    private readonly SweepSettings settings;
+    private readonly CodeVersion codeVersion;
+    private readonly IRunEnvironment environment;
+    private readonly ILogger console;
+
+    public SweepRunner(SweepSettings settings, CodeVersion codeVersion, IRunEnvironment environment, ILogger console)
+    {
+        this.settings = settings;
+        this.codeVersion = codeVersion;
+        this.environment = environment;
+        this.console = console;
+    }
+
+    /// <summary>Builds an experiment's report after its runs; replaceable so tests of the runner need no reporting.</summary>
+    public ReportBuilderHook ReportBuilder { get; init; } = (results, name, experiment, claims) =>
+        Reporting.ReportBuilder.Build(results, name, experiment, claims);
+
+    public IReadOnlyList<PlannedRun> Plan(IEnumerable<ResolvedRun> runs)
+    {
+        var planned = new List<PlannedRun>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in runs)
+        {
+            string id = run.RunId(codeVersion.Version);
+            string directory = ResultPaths.RunDirectory(settings.ResultsDirectory, run.Experiment.Name, id);
+            // Two configs (or a sweep listing a value twice) can resolve to the same run; it runs once.
+            if (seen.Add(directory))
+                planned.Add(new PlannedRun(run, id, directory));
+        }
+        return planned;
+    }
+
+    public SweepOutcome Run(IReadOnlyList<ResolvedRun> runs, CancellationToken cancel = default)
+    {
+        var plan = Plan(runs);
+        string device = environment.ResolveDevice(settings.Device);
+        var pending = new List<PlannedRun>();
+        int alreadyDone = 0;
+        foreach (var run in plan)
+        {
+            if (!settings.Force && RunSummary.TryRead(ResultPaths.Summary(run.Directory)) is { IsOk: true })
+            {
+                alreadyDone++;
+                // Claims and descriptions may have changed without changing the run; the report reads them here.
+                string configPath = ResultPaths.Config(run.Directory);
+                string yaml = run.Run.ConfigYaml;
+                if (!File.Exists(configPath) || File.ReadAllText(configPath) != yaml)
+                    AtomicFile.WriteAllText(configPath, yaml);
+                console.Information("{Experiment} {RunId} already done", run.Run.Experiment.Name, run.RunId);
+            }
+            else
+            {
+                pending.Add(run);
+            }
+        }
+
+        var results = new SweepProgress(pending.Count, console, settings.Interactive);
+        Exception? inputError = null;
+        bool cancelled = false;
+        results.Show(progress =>
+        {
+            if (settings.Jobs <= 1)
+            {
+                foreach (var run in pending)
+                {
+                    if (cancel.IsCancellationRequested)
+                        break;
+                    try
+                    {
+                        var summary = Execute(run, device, settings.ThreadsPerRun(run.Run.Threads), progress.EpochReporter(run), cancel);
+                        progress.Finished(run, summary);
+                    }
+                    catch (ReproInputException e)
+                    {
+                        inputError = e;
+                        break;
+                    }
+                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+            }
+            else
+            {
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs };
+                try
+                {
+                    Parallel.ForEach(pending, parallel, (run, state) =>
+                    {
+                        if (cancel.IsCancellationRequested || Volatile.Read(ref inputError) is not null)
+                        {
+                            state.Stop();
+                            return;
+                        }
+                        var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run.Threads), cancel);
+                        if (error is not null)
+                        {
+                            Interlocked.CompareExchange(ref inputError, error, null);
+                            state.Stop();
+                        }
+                        if (summary is not null)
+                            progress.Finished(run, summary);
+                    });
+                }
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                }
+            }
+        });
+        cancelled = cancel.IsCancellationRequested;
+        if (inputError is not null)
+            throw inputError;
+
+        if (!cancelled)
+            Report(plan);
+        return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
+    }
+
+    /// <summary>
+    /// Runs one run in this process and records it. Returns its summary; a <see cref="ReproInputException"/>
+    /// is recorded as a failure and then rethrown, since every other run of the sweep would hit it too.
+    /// </summary>
+    public RunSummary Execute(PlannedRun planned, string device, int threads, IProgress<EpochProgress>? progress = null,
+        CancellationToken cancel = default)
+    {
+        var run = planned.Run;
+        string dir = planned.Directory;
+        Directory.CreateDirectory(dir);
+        AtomicFile.RemoveLeftovers(dir);
+        // The summary marks a run finished, so it goes first: a run killed from here on is redone next time.
+        File.Delete(ResultPaths.Summary(dir));
+        File.Delete(ResultPaths.Metrics(dir));
+        File.Delete(ResultPaths.Log(dir));
+        AtomicFile.WriteAllText(ResultPaths.Config(dir), run.ConfigYaml);
+
+        var provenance = new Provenance
+        {
+            RunId = planned.RunId,
+            Experiment = run.Experiment.Name,
+            ConfigFile = run.SourceFile,
+            Profile = run.Profile,
+            CodeVersion = codeVersion.Version,
+            GitCommit = codeVersion.Commit,
+            GitDirty = codeVersion.Dirty,
+            Libtorch = Safely(() => environment.LibtorchVersion),
+            Blas = Safely(() => environment.Blas),
+            Device = device,
+            Threads = threads,
+            Seed = run.Seed,
+            StartTime = DateTimeOffset.UtcNow,
+        };
+        provenance.Write(ResultPaths.Provenance(dir));
+
+        using var log = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .Enrich.WithProperty("RunId", planned.RunId)
+            .WriteTo.File(ResultPaths.Log(dir), outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
+                formatProvider: CultureInfo.InvariantCulture)
+            .WriteTo.Logger(console, LogEventLevel.Information)
+            .CreateLogger();
+
+        var metrics = new MetricsLog();
+        var context = new RunContext
+        {
+            RunDirectory = dir,
+            RunId = planned.RunId,
+            Seed = run.Seed,
+            Device = device,
+            Threads = threads,
+            Metrics = metrics,
+            Log = log,
+            Progress = new EpochLogger(log, progress),
+            Cancel = cancel,
+        };
+
+        string parameters = string.Join(" ", run.SweptParameters.Select(p => $"{p.Key}={p.Value}"));
+        log.Information("{Experiment} {RunId} starting (seed {Seed}, {Threads} threads, {Device}) {Parameters}",
+            run.Experiment.Name, planned.RunId, run.Seed, threads, device, parameters);
+        var clock = Stopwatch.StartNew();
+        string status = RunSummary.Ok, reason = "";
+        IReadOnlyDictionary<string, double> final = new Dictionary<string, double>();
+        ReproInputException? inputError = null;
+        try
+        {
+            environment.Prepare(run.Seed, threads);
+            final = run.Experiment.Run(run.Options, context).Summary;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            log.Warning("{RunId} cancelled; it will run again next time", planned.RunId);
+            throw;
+        }
+        catch (NonFiniteLossException e)
+        {
+            (status, reason) = (RunSummary.Failed, OneLine(e.Message));
+            log.Error("{RunId} failed: {Reason}", planned.RunId, reason);
+        }
+        catch (ReproInputException e)
+        {
+            (status, reason, inputError) = (RunSummary.Failed, OneLine(e.Message), e);
+            log.Error("{RunId} failed: {Reason}", planned.RunId, reason);
+        }
+        catch (Exception e)
+        {
+            (status, reason) = (RunSummary.Failed, OneLine($"{e.GetType().Name}: {e.Message}"));
+            log.Error(e, "{RunId} failed: {Reason}", planned.RunId, reason);
+        }
+
+        metrics.WriteCsv(ResultPaths.Metrics(dir));
+        provenance.EndTime = DateTimeOffset.UtcNow;
+        provenance.Status = status;
+        provenance.Write(ResultPaths.Provenance(dir));
+        var summary = new RunSummary(planned.RunId, status, reason, run.SweptParameters, final);
+        summary.Write(ResultPaths.Summary(dir));
+        if (status == RunSummary.Ok)
+            log.Information("{Experiment} {RunId} ok in {Seconds:F1}s {Metrics}", run.Experiment.Name, planned.RunId,
+                clock.Elapsed.TotalSeconds, string.Join(" ", final.OrderBy(m => m.Key, StringComparer.Ordinal)
+                    .Select(m => $"{m.Key}={MetricsLog.FormatValue(m.Value)}")));
+        if (inputError is not null)
+            throw inputError;
+        return summary;
+    }
+
+    /// <summary>Writes each experiment's report/runs.csv (this sweep's runs) and builds its report.</summary>
+    private void Report(IReadOnlyList<PlannedRun> plan)
+    {
+        foreach (var group in plan.GroupBy(p => p.Run.Experiment.Name))
+        {
+            var first = group.First().Run;
+            string reportDir = ResultPaths.ReportDirectory(settings.ResultsDirectory, group.Key);
+            Directory.CreateDirectory(reportDir);
+            AtomicFile.WriteAllText(ResultPaths.Runs(reportDir),
+                "run_id\n" + string.Concat(group.Select(p => p.RunId + "\n")));
+            try
+            {
+                ReportBuilder(settings.ResultsDirectory, group.Key, first.Experiment, first.Claims);
+            }
+            catch (ReproInputException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                console.Error(e, "report for {Experiment} failed: {Message}", group.Key, e.Message);
+                throw new ReportFailedException($"report for {group.Key} failed: {OneLine(e.Message)}", e);
+            }
+        }
+    }
+
+    private (RunSummary? Summary, ReproInputException? InputError) ExecuteInChild(PlannedRun planned, string device, int threads,
+        CancellationToken cancel)
+    {
+        var run = planned.Run;
+        Directory.CreateDirectory(planned.Directory);
+        File.Delete(ResultPaths.Summary(planned.Directory));
+        AtomicFile.WriteAllText(ResultPaths.Config(planned.Directory), run.ConfigYaml);
+        var arguments = new List<string>
+        {
+            "run-one", planned.Directory, "--device", device, "--threads", threads.ToString(CultureInfo.InvariantCulture),
+            "--source", run.SourceFile,
+        };
+        if (run.Profile is not null)
+            arguments.AddRange(["--profile", run.Profile]);
+        foreach (var (key, _) in run.SweptParameters)
+            arguments.AddRange(["--swept", key]);
+
+        var start = (settings.ChildProcess ?? DefaultChildProcess)(arguments);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a child repro process");
+        string lastError = "";
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+                console.Information("{Line}", line);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+                lastError = line;
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using (cancel.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
+            process.WaitForExit();
+        if (cancel.IsCancellationRequested)
+            return (null, null);
+
+        var summary = RunSummary.TryRead(ResultPaths.Summary(planned.Directory));
+        if (process.ExitCode == 2)
+            return (summary, new ReproInputException(lastError.Length > 0 ? lastError : $"run {planned.RunId} rejected its input"));
+        if (summary is null)
+        {
+            // The child died before recording anything (crash, out of memory): record that here.
+            string reason = OneLine($"child process exited with code {process.ExitCode}" + (lastError.Length > 0 ? $": {lastError}" : ""));
+            summary = new RunSummary(planned.RunId, RunSummary.Failed, reason, run.SweptParameters, new Dictionary<string, double>());
+            summary.Write(ResultPaths.Summary(planned.Directory));
+            console.Error("{RunId} failed: {Reason}", planned.RunId, reason);
+        }
+        return (summary, null);
+    }
+
+    /// <summary>Starts the running repro executable again (apphost, or `dotnet repro.dll`).</summary>
+    public static ProcessStartInfo DefaultChildProcess(IReadOnlyList<string> arguments)
+    {
+        string processPath = Environment.ProcessPath ?? "dotnet";
+        string entry = System.Reflection.Assembly.GetEntryAssembly()?.Location ?? "";
+        ProcessStartInfo start;
+        if (Path.GetFileNameWithoutExtension(processPath) == "repro")
+        {
+            start = new ProcessStartInfo(processPath);
+        }
+        else
+        {
+            // Under `dotnet repro.dll` or a test host: run the repro assembly through the dotnet host.
+            string dll = Path.GetFileNameWithoutExtension(entry) == "repro"
+                ? entry
+                : Path.Combine(AppContext.BaseDirectory, "repro.dll");
+            string host = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
+            start = new ProcessStartInfo(host);
+            start.ArgumentList.Add(dll);
+        }
+        foreach (var a in arguments)
+            start.ArgumentList.Add(a);
+        return start;
+    }
+
+    private static string? Safely(Func<string?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    internal static string OneLine(string text) =>
+        string.Join(' ', text.Split('\n', '\r').Select(s => s.Trim()).Where(s => s.Length > 0));
+
+    /// <summary>Epoch reports go to the run log (plain lines) and to the progress bar when there is one.</summary>
+    private sealed class EpochLogger(ILogger log, IProgress<EpochProgress>? bar) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value)
+        {
+            log.Information("epoch {Epoch}/{Epochs} {Detail}", value.Epoch, value.Epochs, value.Detail ?? "");
+            bar?.Report(value);
+        }
+    }
+}
+
+/// <summary>An experiment's report could not be built from its runs' CSV files.</summary>
+public sealed class ReportFailedException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,1 @@
+return Repro.Runner.Cli.InvokeFromConsole(args);

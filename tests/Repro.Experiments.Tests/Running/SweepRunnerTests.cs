@@ -1,0 +1,189 @@
+using Repro.Experiments.Config;
+using Repro.Experiments.Running;
+using Xunit;
+
+namespace Repro.Experiments.Tests.Running;
+
+public sealed class SweepRunnerTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly ToyExperiment toy = new();
+    private readonly FakeEngine engine = new();
+    private readonly RecordedReport report = new();
+    private readonly StringWriter console = new();
+    private readonly ConfigResolver resolver;
+
+    public SweepRunnerTests() => resolver = new ConfigResolver(new ExperimentRegistry([toy]));
+
+    public void Dispose() => folder.Dispose();
+
+    private string Results => folder.Combine("results");
+
+    private SweepRunner Runner(bool force = false, int jobs = 1) =>
+        new(new SweepSettings { ResultsDirectory = Results, Device = "cpu", Force = force, Jobs = jobs },
+            new CodeVersion("test-version", null, false), engine, ConsoleLog.Create(console, interactive: false))
+        {
+            ReportBuilder = report.Build,
+        };
+
+    private IReadOnlyList<ResolvedRun> Sweep(string body) => resolver.Resolve(folder.Write("sweep.yaml", body));
+
+    private const string TwoSeeds = """
+        experiment: toy
+        options: {train: {epochs: 3}}
+        claims: [{name: accuracy, metric: test_accuracy, compare: ">=", threshold: 0.5}]
+        sweep:
+          seed: [0, 1]
+        """;
+
+    [Fact]
+    public void Each_run_gets_its_folder_with_config_provenance_metrics_and_summary()
+    {
+        var runs = Sweep(TwoSeeds);
+        var outcome = Runner().Run(runs);
+        Assert.Equal(new SweepOutcome(2, 0, 0, false), outcome);
+        Assert.Equal(0, outcome.ExitCode);
+
+        string id = runs[1].RunId("test-version");
+        string dir = Path.Combine(Results, "toy", id);
+        Assert.Equal(runs[1].ConfigYaml, File.ReadAllText(Path.Combine(dir, "config.yaml")));
+        Assert.Equal("step,split,metric,value\n1,train,loss,1\n2,train,loss,0.5\n3,train,loss,0.3333333333333333\n",
+            File.ReadAllText(Path.Combine(dir, "metrics.csv")));
+        Assert.Equal($"run_id,status,reason,param.seed,seed,test_accuracy\n{id},ok,,1,1,0.9\n",
+            File.ReadAllText(Path.Combine(dir, "summary.csv")));
+        string provenance = File.ReadAllText(Path.Combine(dir, "provenance.json"));
+        Assert.Contains("\"seed\": 1", provenance);
+        Assert.Contains("\"status\": \"ok\"", provenance);
+        Assert.Contains("\"code_version\": \"test-version\"", provenance);
+        Assert.Contains("epoch 3/3", File.ReadAllText(Path.Combine(dir, "run.log")));
+        Assert.Equal([(0, Environment.ProcessorCount), (1, Environment.ProcessorCount)], engine.Prepared);
+    }
+
+    [Fact]
+    public void After_the_sweep_runs_csv_lists_its_runs_and_the_report_is_built_with_the_claims()
+    {
+        var runs = Sweep(TwoSeeds);
+        Runner().Run(runs);
+        string ids = string.Concat(runs.Select(r => r.RunId("test-version") + "\n"));
+        Assert.Equal("run_id\n" + ids, File.ReadAllText(Path.Combine(Results, "toy", "report", "runs.csv")));
+        var call = Assert.Single(report.Calls);
+        Assert.Equal((Results, "toy"), (call.ResultsDirectory, call.Experiment));
+        Assert.Equal("accuracy", Assert.Single(call.Claims).Name);
+    }
+
+    [Fact]
+    public void Finished_runs_are_skipped_and_force_runs_them_again()
+    {
+        var runs = Sweep(TwoSeeds);
+        Runner().Run(runs);
+        Assert.Equal(2, toy.RunCount);
+
+        var second = Runner().Run(runs);
+        Assert.Equal(new SweepOutcome(0, 2, 0, false), second);
+        Assert.Equal(2, toy.RunCount);
+        Assert.Contains("already done", console.ToString());
+
+        var forced = Runner(force: true).Run(runs);
+        Assert.Equal(new SweepOutcome(2, 0, 0, false), forced);
+        Assert.Equal(4, toy.RunCount);
+    }
+
+    [Fact]
+    public void Non_finite_loss_fails_that_run_and_the_next_run_still_runs()
+    {
+        var runs = Sweep("""
+            experiment: toy
+            sweep:
+              options.train.learning_rate: [100, 0.1]
+            """);
+        var outcome = Runner().Run(runs);
+        Assert.Equal(new SweepOutcome(2, 0, 1, false), outcome);
+        Assert.Equal(1, outcome.ExitCode);
+
+        var failed = RunSummary.TryRead(Path.Combine(Results, "toy", runs[0].RunId("test-version"), "summary.csv"))!;
+        Assert.Equal(("failed", "non-finite loss NaN at step 1"), (failed.Status, failed.Reason));
+        Assert.Equal([new KeyValuePair<string, string>("options.train.learning_rate", "100")], failed.Parameters);
+        var ok = RunSummary.TryRead(Path.Combine(Results, "toy", runs[1].RunId("test-version"), "summary.csv"))!;
+        Assert.Equal("ok", ok.Status);
+        Assert.Equal(0.9, ok.Metrics["test_accuracy"]);
+
+        // A failed run is not finished: the next invocation tries it again and skips the good one.
+        var again = Runner().Run(runs);
+        Assert.Equal(new SweepOutcome(1, 1, 1, false), again);
+    }
+
+    [Fact]
+    public void Input_error_inside_a_run_is_recorded_and_stops_the_sweep()
+    {
+        var throwing = new ThrowingExperiment();
+        var runs = new ConfigResolver(new ExperimentRegistry([throwing]))
+            .Resolve(folder.Write("bad.yaml", "experiment: needs-data\nsweep: {seed: [1, 2]}\n"));
+        var e = Assert.Throws<ReproInputException>(() => Runner().Run(runs));
+        Assert.Equal("data/x.idx.gz: file not found", e.Message);
+        Assert.Equal(1, throwing.Calls);
+        var summary = RunSummary.TryRead(Path.Combine(Results, "needs-data", runs[0].RunId("test-version"), "summary.csv"))!;
+        Assert.Equal("failed", summary.Status);
+    }
+
+    [Fact]
+    public void No_temporary_files_are_left_behind()
+    {
+        Runner().Run(Sweep(TwoSeeds));
+        var leftovers = Directory.GetFiles(Results, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(AtomicFile.TemporarySuffix, StringComparison.Ordinal));
+        Assert.Empty(leftovers);
+    }
+
+    [Fact]
+    public void A_run_killed_before_its_summary_is_run_again()
+    {
+        var runs = Sweep(TwoSeeds);
+        Runner().Run(runs);
+        // What a kill mid-run leaves: the folder and config, no summary, maybe a half-written temporary file.
+        string dir = Path.Combine(Results, "toy", runs[0].RunId("test-version"));
+        File.Delete(Path.Combine(dir, "summary.csv"));
+        File.WriteAllText(Path.Combine(dir, ".metrics.csv.1234" + AtomicFile.TemporarySuffix), "step,spl");
+        var outcome = Runner().Run(runs);
+        Assert.Equal(new SweepOutcome(1, 1, 0, false), outcome);
+        Assert.Empty(Directory.GetFiles(dir, "*" + AtomicFile.TemporarySuffix));
+    }
+
+    [Fact]
+    public void Identical_runs_from_two_configs_run_once()
+    {
+        var runs = Sweep(TwoSeeds).Concat(resolver.Resolve(folder.Write("one.yaml", "experiment: toy\nseed: 1\noptions: {train: {epochs: 3}}\n")));
+        var outcome = Runner().Run(runs.ToList());
+        Assert.Equal(2, outcome.Completed);
+    }
+
+    [Fact]
+    public void Thread_budget_is_split_between_jobs()
+    {
+        Assert.Equal(4, new SweepSettings { Jobs = 2 }.ThreadsPerRun(8));
+        Assert.Equal(2, new SweepSettings { Jobs = 3 }.ThreadsPerRun(8));
+        Assert.Equal(1, new SweepSettings { Jobs = 16 }.ThreadsPerRun(2));
+        Assert.Equal(6, new SweepSettings { Jobs = 1 }.ThreadsPerRun(6));
+    }
+
+    [Fact]
+    public void Config_threads_reach_the_engine()
+    {
+        Runner().Run(resolver.Resolve(folder.Write("t.yaml", "experiment: toy\nthreads: 3\nseed: 7\n")));
+        Assert.Equal([(7, 3)], engine.Prepared);
+    }
+
+    private sealed class ThrowingExperiment : Experiment<OtherOptions>
+    {
+        public int Calls;
+
+        public override string Name => "needs-data";
+
+        public override string Description => "fails on a missing data file";
+
+        public override RunResult Run(OtherOptions options, RunContext context)
+        {
+            Calls++;
+            throw new ReproInputException("data/x.idx.gz: file not found");
+        }
+    }
+}
