@@ -86,17 +86,23 @@ def main():
 
     for b in range(args.warmup):
         step(b)
+    faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for b in range(args.warmup, total):
         loss = step(b)
     final_loss = loss.item()
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
     timed = total - args.warmup
 
     print(f"engine=pytorch {torch.__version__}")
     print(f"threads={torch.get_num_threads()}")
     print(f"steps={timed}")
     print(f"ms_per_step={elapsed * 1000 / timed:.3f}")
+    print(f"cpu_ms_per_step={cpu * 1000 / timed:.3f}")
+    print(f"page_faults_per_step={faults / timed:.1f}")
     print(f"final_loss={final_loss:.6f}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
 

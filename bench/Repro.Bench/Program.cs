@@ -28,7 +28,7 @@ public static class Program
         for (var i = 0; i < n; i++) labels[i] = train.Labels[i];
 
         var liveBefore = Tensor.LiveCount;
-        double msPerStep, finalLoss;
+        double msPerStep, cpuMsPerStep, faultsPerStep, finalLoss;
         int timed;
         using (var xAll = torch.tensor(train.Pixels.AsSpan(), [n, train.Channels, train.Height, train.Width]).DetachFromDisposeScope())
         using (var yAll = torch.tensor(labels.AsSpan(), [n]).DetachFromDisposeScope())
@@ -55,20 +55,27 @@ public static class Program
             }
 
             for (var b = 0; b < options.Warmup; b++) Step(b);
+            var faultsBefore = MinorPageFaults();
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var last = double.NaN;
             for (var b = options.Warmup; b < total; b++) last = Step(b);
             clock.Stop();
             timed = total - options.Warmup;
             msPerStep = clock.Elapsed.TotalMilliseconds / timed;
+            cpuMsPerStep = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds / timed;
+            faultsPerStep = (double)(MinorPageFaults() - faultsBefore) / timed;
             finalLoss = last;
         }
         var liveAfter = Tensor.LiveCount;
 
         Console.WriteLine($"engine=repro {torch.version}");
         Console.WriteLine(Invariant($"threads={torch.get_num_threads()}"));
+        Console.WriteLine(Invariant($"heap_policy={(torch.heap_policy_active ? "retain" : "glibc-default")}"));
         Console.WriteLine(Invariant($"steps={timed}"));
         Console.WriteLine(Invariant($"ms_per_step={msPerStep:F3}"));
+        Console.WriteLine(Invariant($"cpu_ms_per_step={cpuMsPerStep:F3}"));
+        Console.WriteLine(Invariant($"page_faults_per_step={faultsPerStep:F1}"));
         Console.WriteLine(Invariant($"final_loss={finalLoss:F6}"));
         Console.WriteLine(Invariant($"peak_rss_mb={PeakRssMegabytes():F1}"));
         Console.WriteLine(Invariant($"live_tensors_before={liveBefore}"));
@@ -96,6 +103,14 @@ public static class Program
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
         return double.NaN;
+    }
+
+    /// <summary>Minor page faults of this process so far (/proc/self/stat field 10, as getrusage's ru_minflt).</summary>
+    static long MinorPageFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], CultureInfo.InvariantCulture);
     }
 
     static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -117,6 +117,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int THSTorch_cuda_device_count();
     [LibraryImport(Lib)] internal static partial int THSTorch_set_deterministic(int on);
     [LibraryImport(Lib)] internal static partial int THSTorch_config(byte* buffer, int capacity);
+    [LibraryImport(Lib)] internal static partial int THSTorch_heap_policy();
 
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr THSOp_find(string name, string overload);
     [LibraryImport(Lib)] internal static partial int THSOp_schema(IntPtr op, byte* buffer, int capacity);

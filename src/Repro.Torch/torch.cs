@@ -26,6 +26,13 @@ public static partial class torch
     public static void set_grad_enabled(bool enabled) => Native.THSTorch_set_grad_enabled(enabled ? 1 : 0);
     public static void use_deterministic_algorithms(bool on) => Native.CheckStatus(Native.THSTorch_set_deterministic(on ? 1 : 0), "use_deterministic_algorithms");
 
+    /// <summary>
+    /// Whether the native library keeps freed tensor memory in the process heap (set when it loads, unless
+    /// GLIBC_TUNABLES / MALLOC_*_ or REPRO_HEAP_POLICY=default say otherwise), so training steps reuse
+    /// buffers instead of page-faulting them afresh. See native/tensor.cpp.
+    /// </summary>
+    public static bool heap_policy_active => Native.THSTorch_heap_policy() != 0;
+
     /// <summary>Disables autograd on this thread until disposed: <c>using (torch.no_grad()) { ... }</c>.</summary>
     public static IDisposable no_grad() => new GradMode(false);
     public static IDisposable enable_grad() => new GradMode(true);
