@@ -75,29 +75,55 @@ public static class Safetensors
         if (data.Length < 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(data);
         if (headerLength > (ulong)(data.Length - 8)) throw new InvalidDataException($"{path}: header length {headerLength} exceeds the file");
-        using var doc = JsonDocument.Parse(data.AsMemory(8, (int)headerLength));
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(data.AsMemory(8, (int)headerLength)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: the header is not valid JSON ({e.Message})", e); }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: the header is not a JSON object");
         var start = 8 + (int)headerLength;
         var result = new Dictionary<string, Tensor>();
-        foreach (var entry in doc.RootElement.EnumerateObject())
+        try
         {
-            if (entry.Name == "__metadata__") continue;
-            var code = entry.Value.GetProperty("dtype").GetString();
-            var dtype = Codes.FirstOrDefault(kv => kv.Value == code).Key;
-            if (!Codes.ContainsKey(dtype) || Codes[dtype] != code) throw new InvalidDataException($"{path}: tensor '{entry.Name}' has unsupported dtype {code}");
-            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-            var count = shape.Aggregate(1L, (a, b) => a * b);
-            if (offsets.Length != 2 || offsets[1] - offsets[0] != count * ScalarTypes.ElementSize(dtype) || start + offsets[1] > data.Length)
-                throw new InvalidDataException($"{path}: tensor '{entry.Name}' has inconsistent data offsets");
-            var t = torch.empty(shape, dtype);
-            unsafe
+            foreach (var entry in doc.RootElement.EnumerateObject())
             {
-                fixed (byte* p = &data[start + (int)offsets[0]])
-                    Native.CheckStatus(Native.THSTensor_copy_from(t.Handle, p, offsets[1] - offsets[0]), "safetensors");
+                if (entry.Name == "__metadata__") continue;
+                var (code, shape, offsets) = ReadEntry(path, entry);
+                var dtype = Codes.FirstOrDefault(kv => kv.Value == code).Key;
+                if (!Codes.ContainsKey(dtype) || Codes[dtype] != code) throw new InvalidDataException($"{path}: tensor '{entry.Name}' has unsupported dtype {code}");
+                var count = shape.Aggregate(1L, (a, b) => a * b);
+                if (shape.Any(d => d < 0) || offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != count * ScalarTypes.ElementSize(dtype) || start + offsets[1] > data.Length)
+                    throw new InvalidDataException($"{path}: tensor '{entry.Name}' has inconsistent data offsets");
+                var t = torch.empty(shape, dtype);
+                result[entry.Name] = t;
+                if (count == 0) continue; // an empty tensor may sit at the very end of the file
+                unsafe
+                {
+                    fixed (byte* p = &data[start + (int)offsets[0]])
+                        Native.CheckStatus(Native.THSTensor_copy_from(t.Handle, p, offsets[1] - offsets[0]), "safetensors");
+                }
             }
-            result[entry.Name] = t;
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
         }
         return result;
+    }
+
+    // A header entry's fields; a missing field or one of the wrong JSON kind is a malformed header.
+    static (string? code, long[] shape, long[] offsets) ReadEntry(string path, JsonProperty entry)
+    {
+        try
+        {
+            return (entry.Value.GetProperty("dtype").GetString(),
+                entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
+                entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray());
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: tensor '{entry.Name}' has a malformed header entry (dtype, shape and data_offsets are required)", e);
+        }
     }
 
     /// <summary>Writes a module's state dict.</summary>

@@ -44,10 +44,10 @@ public static class torchvision
             for (var k = 0; k < r.Length / 5; k++)
             {
                 var b = (long)r[5 * k];
-                long x1 = Clamp((long)Math.Round(r[5 * k + 1] * spatial_scale), 0, w - 1);
-                long y1 = Clamp((long)Math.Round(r[5 * k + 2] * spatial_scale), 0, h - 1);
-                long x2 = Clamp((long)Math.Round(r[5 * k + 3] * spatial_scale), x1, w - 1);
-                long y2 = Clamp((long)Math.Round(r[5 * k + 4] * spatial_scale), y1, h - 1);
+                long x1 = Clamp(RoundHalfAway(r[5 * k + 1] * spatial_scale), 0, w - 1);
+                long y1 = Clamp(RoundHalfAway(r[5 * k + 2] * spatial_scale), 0, h - 1);
+                long x2 = Clamp(RoundHalfAway(r[5 * k + 3] * spatial_scale), x1, w - 1);
+                long y2 = Clamp(RoundHalfAway(r[5 * k + 4] * spatial_scale), y1, h - 1);
                 var region = input.select(0, b).narrow(1, y1, y2 - y1 + 1).narrow(2, x1, x2 - x1 + 1);
                 pooled.Add(torch.nn.functional.adaptive_max_pool2d(region, [output_h, output_w]).output);
             }
@@ -58,6 +58,10 @@ public static class torchvision
         }
 
         static long Clamp(long v, long lo, long hi) => Math.Min(Math.Max(v, lo), hi);
+
+        // C's round(), as Caffe and torchvision use: 2.5 -> 3. Math.Round's default (to even) would give 2,
+        // and with a 1/16 feature stride coordinates land on .5 often.
+        static long RoundHalfAway(double v) => (long)Math.Round(v, MidpointRounding.AwayFromZero);
 
         /// <summary>
         /// RoI align (Mask R-CNN; torchvision's roi_align with aligned=False and a fixed sampling ratio):
