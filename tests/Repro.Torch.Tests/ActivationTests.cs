@@ -43,6 +43,23 @@ public class ActivationTests
     }
 
     [Fact]
+    public void Dropout2dDropsWholeChannels()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(8);
+        var y = F.dropout2d(torch.ones([8, 16, 3, 3]), 0.5).ToArray<float>();
+        var dropped = 0;
+        for (var plane = 0; plane < 8 * 16; plane++)
+        {
+            var values = y.Skip(plane * 9).Take(9).Distinct().ToArray();
+            Assert.Single(values);
+            Assert.True(values[0] == 0 || values[0] == 2, $"plane value {values[0]}");
+            if (values[0] == 0) dropped++;
+        }
+        Assert.InRange(dropped, 32, 96);
+    }
+
+    [Fact]
     public void SoftmaxByHand()
     {
         using var scope = torch.NewDisposeScope();

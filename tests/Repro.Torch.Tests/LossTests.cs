@@ -51,6 +51,9 @@ public class LossTests
         var ignored = torch.tensor(new long[] { 2, -100, 1 });
         Expect.Close([(per[0] + per[2]) / 2], F.cross_entropy(x, ignored), 1e-12);
 
+        // Label smoothing eps: (1 - eps) * nll + eps * mean over classes of -log p.
+        var smoothing = Enumerable.Range(0, 3).Select(r => 0.9 * per[r] + 0.1 * -(ls[3 * r] + ls[3 * r + 1] + ls[3 * r + 2]) / 3).Average();
+        Expect.Close([smoothing], F.cross_entropy(x, target, label_smoothing: 0.1), 1e-12);
         // cross_entropy(x) of a uniform prediction over 3 classes is ln 3.
         Expect.Close([Math.Log(3)], F.cross_entropy(torch.zeros([1, 3]), torch.tensor(new long[] { 1 })), 1e-6);
     }

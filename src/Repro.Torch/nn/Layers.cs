@@ -202,7 +202,8 @@ public sealed class Sequential : Module
         foreach (var (_, layer) in layers)
         {
             var y = layer.forward(x);
-            if (!ReferenceEquals(x, input)) x.Dispose();
+            // A layer may hand back the tensor it was given; that one is still in use.
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, y)) x.Dispose();
             x = y;
         }
         return ReferenceEquals(x, input) ? input.alias() : x;
