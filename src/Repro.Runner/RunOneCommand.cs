@@ -47,7 +47,7 @@ public static class RunOneCommand
                     .ToList(),
                 Resolved = resolved.Resolved,
             };
-            using var console = ConsoleLog.Create(environment.Out, interactive: false);
+            using var console = ConsoleLog.Create(environment.Out, interactive: false, ConsoleLog.ChildTemplate);
             var runner = new SweepRunner(new SweepSettings(), CodeVersion.Detect(), environment.Engine(), console);
             string id = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
             var summary = runner.Execute(new PlannedRun(run, id, dir), parsed.GetValue(device)!, parsed.GetValue(threads),

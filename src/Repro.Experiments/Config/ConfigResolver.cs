@@ -103,9 +103,21 @@ public sealed class ConfigResolver
         var parts = dottedKey.Split('.');
         if (parts.Any(p => p.Length == 0))
             throw new ReproInputException($"{mark}: '{dottedKey}' is not a key path");
-        if (!TopLevelKeys.Contains(parts[0]) || parts[0] is "base" or "profiles" or "sweep")
+        if (!TopLevelKeys.Contains(parts[0]) || parts[0] is "base" or "profiles")
             throw new ReproInputException(
                 $"{mark}: unknown key '{parts[0]}'{KeyNames.Suggestion(parts[0], ProfileKeys.Append("experiment"))}");
+        if (parts[0] == "sweep" && parts.Length > 1)
+        {
+            // Sweep keys are themselves dotted paths: `sweep.options.labels` names the sweep entry "options.labels".
+            var sweep = root.Get("sweep") as ConfigMap;
+            if (sweep is null)
+            {
+                sweep = new ConfigMap(mark);
+                root.Set("sweep", sweep, mark);
+            }
+            sweep.Set(string.Join('.', parts[1..]), value, mark);
+            return;
+        }
         var map = root;
         for (int i = 0; i < parts.Length - 1; i++)
         {

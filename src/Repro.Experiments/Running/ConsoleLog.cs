@@ -15,15 +15,18 @@ public static class ConsoleLog
 {
     public const string Template = "{Timestamp:HH:mm:ss} [{Level:u3}] {Message:lj}{NewLine}";
 
-    public static Logger Create(TextWriter output, bool interactive, LogEventLevel minimum = LogEventLevel.Information) =>
+    /// <summary>Bare lines, for a child process whose lines the parent prints with its own timestamps.</summary>
+    public const string ChildTemplate = "{Message:lj}{NewLine}";
+
+    public static Logger Create(TextWriter output, bool interactive, string template = Template) =>
         new LoggerConfiguration()
-            .MinimumLevel.Is(minimum)
-            .WriteTo.Sink(new Sink(output, interactive))
+            .MinimumLevel.Information()
+            .WriteTo.Sink(new Sink(output, interactive, template))
             .CreateLogger();
 
-    private sealed class Sink(TextWriter output, bool interactive) : ILogEventSink
+    private sealed class Sink(TextWriter output, bool interactive, string template) : ILogEventSink
     {
-        private readonly MessageTemplateTextFormatter formatter = new(Template, CultureInfo.InvariantCulture);
+        private readonly MessageTemplateTextFormatter formatter = new(template, CultureInfo.InvariantCulture);
         private readonly object gate = new();
 
         public void Emit(LogEvent logEvent)

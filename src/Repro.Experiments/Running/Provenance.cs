@@ -28,7 +28,11 @@ public sealed class Provenance
     [JsonPropertyName("hostname")] public string Hostname { get; init; } = Environment.MachineName;
     [JsonPropertyName("command_line")] public string CommandLine { get; init; } = string.Join(' ', Environment.GetCommandLineArgs());
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
 

@@ -86,8 +86,8 @@ public sealed class SweepRunner
     public SweepOutcome Run(IReadOnlyList<ResolvedRun> runs, CancellationToken cancel = default)
     {
         var plan = Plan(runs);
-        string device = environment.ResolveDevice(settings.Device);
         var pending = new List<PlannedRun>();
+        var rewritten = new HashSet<string>(StringComparer.Ordinal);
         int alreadyDone = 0;
         foreach (var run in plan)
         {
@@ -98,7 +98,10 @@ public sealed class SweepRunner
                 string configPath = ResultPaths.Config(run.Directory);
                 string yaml = run.Run.ConfigYaml;
                 if (!File.Exists(configPath) || File.ReadAllText(configPath) != yaml)
+                {
                     AtomicFile.WriteAllText(configPath, yaml);
+                    rewritten.Add(run.Run.Experiment.Name);
+                }
                 console.Information("{Experiment} {RunId} already done", run.Run.Experiment.Name, run.RunId);
             }
             else
@@ -107,6 +110,8 @@ public sealed class SweepRunner
             }
         }
 
+        // Loading the engine to ask for CUDA takes a while; a sweep with nothing left to run does not need it.
+        string device = pending.Count > 0 ? environment.ResolveDevice(settings.Device) : settings.Device;
         var results = new SweepProgress(pending.Count, console, settings.Interactive);
         Exception? inputError = null;
         bool cancelled = false;
@@ -166,7 +171,7 @@ public sealed class SweepRunner
             throw inputError;
 
         if (!cancelled)
-            Report(plan);
+            Report(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
         return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
     }
 
@@ -275,16 +280,27 @@ public sealed class SweepRunner
         return summary;
     }
 
-    /// <summary>Writes each experiment's report/runs.csv (this sweep's runs) and builds its report.</summary>
-    private void Report(IReadOnlyList<PlannedRun> plan)
+    /// <summary>
+    /// Writes each experiment's report/runs.csv (this sweep's runs) and builds its report. A report is a function
+    /// of those files alone, so an experiment whose runs, runs.csv and configs are all unchanged keeps its report.
+    /// </summary>
+    private void Report(IReadOnlyList<PlannedRun> plan, IReadOnlySet<string> changed)
     {
         foreach (var group in plan.GroupBy(p => p.Run.Experiment.Name))
         {
             var first = group.First().Run;
             string reportDir = ResultPaths.ReportDirectory(settings.ResultsDirectory, group.Key);
             Directory.CreateDirectory(reportDir);
-            AtomicFile.WriteAllText(ResultPaths.Runs(reportDir),
-                "run_id\n" + string.Concat(group.Select(p => p.RunId + "\n")));
+            string runsPath = ResultPaths.Runs(reportDir);
+            string runsCsv = "run_id\n" + string.Concat(group.Select(p => p.RunId + "\n"));
+            bool upToDate = !changed.Contains(group.Key) && File.Exists(ResultPaths.Report(reportDir))
+                            && File.Exists(runsPath) && File.ReadAllText(runsPath) == runsCsv;
+            if (upToDate)
+            {
+                console.Information("{Experiment} report is up to date", group.Key);
+                continue;
+            }
+            AtomicFile.WriteAllText(runsPath, runsCsv);
             try
             {
                 ReportBuilder(settings.ResultsDirectory, group.Key, first.Experiment, first.Claims);
@@ -395,12 +411,12 @@ public sealed class SweepRunner
     internal static string OneLine(string text) =>
         string.Join(' ', text.Split('\n', '\r').Select(s => s.Trim()).Where(s => s.Length > 0));
 
-    /// <summary>Epoch reports go to the run log (plain lines) and to the progress bar when there is one.</summary>
+    /// <summary>Epoch reports go to the run log file and to the progress bar when there is one.</summary>
     private sealed class EpochLogger(ILogger log, IProgress<EpochProgress>? bar) : IProgress<EpochProgress>
     {
         public void Report(EpochProgress value)
         {
-            log.Information("epoch {Epoch}/{Epochs} {Detail}", value.Epoch, value.Epochs, value.Detail ?? "");
+            log.Debug("epoch {Epoch}/{Epochs} {Detail}", value.Epoch, value.Epochs, value.Detail ?? "");
             bar?.Report(value);
         }
     }

@@ -89,6 +89,33 @@ public sealed class SweepRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Report_is_kept_when_nothing_changed_and_rebuilt_when_a_claim_changed()
+    {
+        int builds = 0;
+        SweepRunner Reporting() => new(new SweepSettings { ResultsDirectory = Results },
+            new CodeVersion("test-version", null, false), engine, ConsoleLog.Create(console, interactive: false))
+        {
+            ReportBuilder = (results, name, _, _) =>
+            {
+                builds++;
+                File.WriteAllText(ResultPaths.Report(ResultPaths.ReportDirectory(results, name)), "# report\n");
+            },
+        };
+        Reporting().Run(Sweep(TwoSeeds));
+        Reporting().Run(Sweep(TwoSeeds));
+        Assert.Equal(1, builds);
+
+        var changedClaim = Sweep(TwoSeeds.Replace("threshold: 0.5", "threshold: 0.6"));
+        Assert.Equal(new SweepOutcome(0, 2, 0, false), Reporting().Run(changedClaim));
+        Assert.Equal(2, builds);
+        Assert.Contains("threshold: 0.6", File.ReadAllText(Path.Combine(Results, "toy", changedClaim[0].RunId("test-version"), "config.yaml")));
+
+        // A sweep over a subset of the runs is a different sweep: runs.csv and the report follow it.
+        Reporting().Run(changedClaim.Take(1).ToList());
+        Assert.Equal(3, builds);
+    }
+
+    [Fact]
     public void Non_finite_loss_fails_that_run_and_the_next_run_still_runs()
     {
         var runs = Sweep("""
