@@ -1,5 +1,5 @@
 using Xunit;
-using ops = Repro.Torch.torchvision.ops;
+using Ops = Repro.Torch.torchvision.ops;
 
 namespace Repro.Torch.Tests;
 
@@ -71,12 +71,12 @@ public class VisionTests
         using var scope = torch.NewDisposeScope();
         var x = torch.arange(16, ScalarType.Float32).view(1, 1, 4, 4);
         var rois = torch.tensor(new float[] { 0, 0, 0, 3, 3, 0, 2, 1, 3, 2 }, 2, 5);
-        var y = ops.roi_pool(x, rois, 2, 2, 1.0);
+        var y = Ops.roi_pool(x, rois, 2, 2, 1.0);
         Expect.Shape([2, 1, 2, 2], y);
         // Whole map: the max of each quadrant. Columns 2..3, rows 1..2: one column per bin.
         Assert.Equal(new float[] { 5, 7, 13, 15, 6, 7, 10, 11 }, y.ToArray<float>());
         // spatial_scale 0.5: image box (0,0)-(5,5) covers cells round(2.5) = 3, i.e. the whole map.
-        var half = ops.roi_pool(x, torch.tensor(new float[] { 0, 0, 0, 5, 5 }, 1, 5), 2, 2, 0.5);
+        var half = Ops.roi_pool(x, torch.tensor(new float[] { 0, 0, 0, 5, 5 }, 1, 5), 2, 2, 0.5);
         Assert.Equal(new float[] { 5, 7, 13, 15 }, half.ToArray<float>());
     }
 
@@ -93,7 +93,7 @@ public class VisionTests
             1, 60, 20, 70, 28,     // smaller than the 3x3 output: bins repeat cells
             0, -30, -10, 400, 300, // beyond the map: clipped
         ];
-        var y = ops.roi_pool(torch.tensor(values, n, c, h, w), torch.tensor(rois, 4, 5), 3, 3, 1.0 / 16);
+        var y = Ops.roi_pool(torch.tensor(values, n, c, h, w), torch.tensor(rois, 4, 5), 3, 3, 1.0 / 16);
         Expect.Shape([4, c, 3, 3], y);
         Expect.Close(RoiPoolLoop(values, c, h, w, rois, 3, 3, 1.0 / 16), y, 0);
     }
@@ -106,9 +106,9 @@ public class VisionTests
         var f = new double[36];
         for (var i = 0; i < 6; i++)
             for (var j = 0; j < 6; j++) f[i * 6 + j] = j + 10 * i;
-        var y = ops.roi_align(torch.tensor(f, 1, 1, 6, 6), torch.tensor(new double[] { 0, 0, 0, 4, 4 }, 1, 5), 2, 2, 1.0);
+        var y = Ops.roi_align(torch.tensor(f, 1, 1, 6, 6), torch.tensor(new double[] { 0, 0, 0, 4, 4 }, 1, 5), 2, 2, 1.0);
         Expect.Close([11, 13, 31, 33], y, 1e-6);
-        var shifted = ops.roi_align(torch.tensor(f, 1, 1, 6, 6), torch.tensor(new double[] { 0, 2, 4, 6, 8 }, 1, 5), 1, 2, 0.5, sampling_ratio: 1);
+        var shifted = Ops.roi_align(torch.tensor(f, 1, 1, 6, 6), torch.tensor(new double[] { 0, 2, 4, 6, 8 }, 1, 5), 1, 2, 0.5, sampling_ratio: 1);
         // Scaled RoI (1,2)-(3,4): bins centred at x = 1.5, 2.5 and y = 3.
         Expect.Close([31.5, 32.5], shifted, 1e-6);
     }
@@ -129,7 +129,7 @@ public class VisionTests
             1, 3, 3, 3.2, 3.5,     // narrower than a cell: widened to one
             0, -2, 4, 12, 9,       // samples beyond the map are clamped to its border
         ];
-        var y = ops.roi_align(torch.tensor(values, n, c, h, w), torch.tensor(rois, 4, 5), 3, 2, 1.0, samplingRatio);
+        var y = Ops.roi_align(torch.tensor(values, n, c, h, w), torch.tensor(rois, 4, 5), 3, 2, 1.0, samplingRatio);
         Expect.Shape([4, c, 3, 2], y);
         // The sampling grid travels as float32, so agreement is to float precision.
         Expect.Close(RoiAlignLoop(values, c, h, w, rois, 3, 2, 1.0, samplingRatio), y, 5e-6);
@@ -147,23 +147,23 @@ public class VisionTests
             21, 20, 31, 30,  // IoU with the third: 90 / 110 = 0.82
         }, 4, 4);
         var scores = torch.tensor(new float[] { 0.9f, 0.8f, 0.7f, 0.95f });
-        Assert.Equal(new long[] { 3, 0 }, ops.nms(boxes, scores, 0.5).ToArray<long>());
-        Assert.Equal(new long[] { 3, 0, 1 }, ops.nms(boxes, scores, 0.7).ToArray<long>());
-        Assert.Equal(new long[] { 3, 0, 1, 2 }, ops.nms(boxes, scores, 0.9).ToArray<long>());
+        Assert.Equal(new long[] { 3, 0 }, Ops.nms(boxes, scores, 0.5).ToArray<long>());
+        Assert.Equal(new long[] { 3, 0, 1 }, Ops.nms(boxes, scores, 0.7).ToArray<long>());
+        Assert.Equal(new long[] { 3, 0, 1, 2 }, Ops.nms(boxes, scores, 0.9).ToArray<long>());
 
         // VOC's inclusive pixels (offset 1) make overlaps larger: (0,0)-(9,9) and (5,0)-(14,9) have
         // IoU 36/126 = 0.286 continuous but 50/150 = 0.333 inclusive.
         var voc = torch.tensor(new float[] { 0, 0, 9, 9, 5, 0, 14, 9 }, 2, 4);
         var vocScores = torch.tensor(new float[] { 0.6f, 0.5f });
-        Assert.Equal(new long[] { 0, 1 }, ops.nms(voc, vocScores, 0.3).ToArray<long>());
-        Assert.Equal(new long[] { 0 }, ops.nms(voc, vocScores, 0.3, offset: 1).ToArray<long>());
+        Assert.Equal(new long[] { 0, 1 }, Ops.nms(voc, vocScores, 0.3).ToArray<long>());
+        Assert.Equal(new long[] { 0 }, Ops.nms(voc, vocScores, 0.3, offset: 1).ToArray<long>());
         // Boxes sharing only an edge column overlap under offset 1 (10/190) and not under offset 0.
         var edge = torch.tensor(new float[] { 0, 0, 9, 9, 9, 0, 18, 9 }, 2, 4);
-        Assert.Equal(new long[] { 0, 1 }, ops.nms(edge, vocScores, 0.0).ToArray<long>());
-        Assert.Equal(new long[] { 0 }, ops.nms(edge, vocScores, 0.0, offset: 1).ToArray<long>());
+        Assert.Equal(new long[] { 0, 1 }, Ops.nms(edge, vocScores, 0.0).ToArray<long>());
+        Assert.Equal(new long[] { 0 }, Ops.nms(edge, vocScores, 0.0, offset: 1).ToArray<long>());
 
-        Assert.Empty(ops.nms(torch.zeros([0, 4]), torch.zeros([0]), 0.5).ToArray<long>());
-        var e = Assert.Throws<TorchException>(() => ops.nms(boxes, torch.zeros([3]), 0.5));
+        Assert.Empty(Ops.nms(torch.zeros([0, 4]), torch.zeros([0]), 0.5).ToArray<long>());
+        var e = Assert.Throws<TorchException>(() => Ops.nms(boxes, torch.zeros([3]), 0.5));
         Assert.Contains("scores must be [N]", e.Message);
     }
 
@@ -173,12 +173,12 @@ public class VisionTests
         using var scope = torch.NewDisposeScope();
         var a = torch.tensor(new double[] { 0, 0, 10, 10, 0, 0, 9, 9, 100, 100, 110, 110 }, 3, 4);
         var b = torch.tensor(new double[] { 5, 5, 15, 15, 5, 0, 14, 9 }, 2, 4);
-        var continuous = ops.box_iou(a, b);
+        var continuous = Ops.box_iou(a, b);
         Expect.Shape([3, 2], continuous);
         Expect.Close([25.0 / 175, 45.0 / 136, 16.0 / 165, 36.0 / 126, 0, 0], continuous, 1e-12);
-        var inclusive = ops.box_iou(a, b, offset: 1);
+        var inclusive = Ops.box_iou(a, b, offset: 1);
         Expect.Close([36.0 / 206, 60.0 / 161, 25.0 / 196, 50.0 / 150, 0, 0], inclusive, 1e-12);
         // A box with itself: 1 under either convention.
-        Expect.Close([1], ops.box_iou(a.narrow(0, 1, 1), a.narrow(0, 1, 1), 1), 1e-12);
+        Expect.Close([1], Ops.box_iou(a.narrow(0, 1, 1), a.narrow(0, 1, 1), 1), 1e-12);
     }
 }
