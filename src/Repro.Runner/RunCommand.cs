@@ -64,6 +64,7 @@ public static class RunCommand
             var runs = parsed.GetValue(configs)!
                 .SelectMany(path => resolver.Resolve(path, profileName, overrides))
                 .ToList();
+            InputChecks.CheckData(runs, RunContext.DefaultDataRoot());
 
             using var console = ConsoleLog.Create(environment.Out, environment.Interactive);
             var runner = new SweepRunner(

@@ -24,8 +24,18 @@ public sealed partial class TorchRunEnvironment : IRunEnvironment
 
     public void Prepare(int seed, int threads)
     {
+        // Image-folder and VOC data decode JPEG/PNG through the engine's OpenCV build.
+        Data.DataSources.ImageDecoder ??= DecodeImage;
         torch.manual_seed(seed);
         torch.set_num_threads(threads);
+    }
+
+    static (byte[] pixels, int height, int width, int channels) DecodeImage(string path)
+    {
+        using var chw = torchvision.io.read_image(path);
+        using var hwc = chw.permute(1, 2, 0).contiguous();
+        var shape = hwc.shape;
+        return (hwc.ToArray<byte>(), (int)shape[0], (int)shape[1], (int)shape[2]);
     }
 
     public string ResolveDevice(string requested)

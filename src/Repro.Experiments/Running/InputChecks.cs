@@ -1,0 +1,52 @@
+using System.Collections;
+using System.Reflection;
+using Repro.Experiments.Config;
+using Repro.Experiments.Data;
+
+namespace Repro.Experiments.Running;
+
+/// <summary>
+/// Checks that go beyond binding and must hold before any run starts: every data set that any run of the
+/// sweep names exists and has the files it needs, so a missing file fails in a second, not mid-sweep.
+/// </summary>
+public static class InputChecks
+{
+    public static void CheckData(IEnumerable<ResolvedRun> runs, string dataRoot)
+    {
+        var seen = new HashSet<string>();
+        foreach (var run in runs)
+            foreach (var (path, dataset) in DatasetsIn(run.Options, "options"))
+            {
+                // The same data set in many runs of a sweep is checked once.
+                if (!seen.Add($"{run.SourceFile}|{path}|{dataset.Name}|{dataset.Root}|{dataset.TrainSubset}|{dataset.PerClass}")) continue;
+                try
+                {
+                    DataSources.Validate(dataset, dataRoot, checkFiles: true);
+                }
+                catch (ReproInputException e)
+                {
+                    throw new ReproInputException(path == "options.dataset" ? $"{run.SourceFile}: {e.Message}" : $"{run.SourceFile}: {path}: {e.Message}");
+                }
+            }
+    }
+
+    /// <summary>Every <see cref="DatasetOptions"/> reachable from an options object, with its config path.</summary>
+    public static IEnumerable<(string path, DatasetOptions dataset)> DatasetsIn(object? options, string path)
+    {
+        if (options is null) yield break;
+        if (options is DatasetOptions d)
+        {
+            yield return (path, d);
+            yield break;
+        }
+        var type = options.GetType();
+        if (type.IsPrimitive || type.IsEnum || options is string || options is IEnumerable) yield break;
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0 || !property.CanRead) continue;
+            var value = property.GetValue(options);
+            foreach (var found in DatasetsIn(value, $"{path}.{KeyNames.ToSnakeCase(property.Name)}"))
+                yield return found;
+        }
+    }
+}
