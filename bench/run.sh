@@ -4,7 +4,9 @@
 # median ms per step of each, and on its last line the ratio of the medians.
 # Builds nothing: `make bench` builds first. Settings (environment): ROUNDS (3), THREADS (2),
 # STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), DATA, CONFIGURATION (Release),
-# PYTHON (the interpreter that has Debian's python3-torch; /usr/bin/python3).
+# PYTHON (the interpreter that has Debian's python3-torch; /usr/bin/python3), PYTORCH_HEAP (set to
+# "retain" to run PyTorch under the same glibc heap settings Repro's native library applies to itself,
+# through GLIBC_TUNABLES: the like-for-like comparison of everything but the heap policy).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +18,7 @@ SEED="${SEED:-1}"
 DATA="${DATA:-/usr/share/datasets/fashion-mnist}"
 CONFIGURATION="${CONFIGURATION:-Release}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
+PYTORCH_HEAP="${PYTORCH_HEAP:-default}"
 DOTNET="${DOTNET:-dotnet}"
 
 bench_dll="$root/bench/Repro.Bench/bin/$CONFIGURATION/net10.0/Repro.Bench.dll"
@@ -29,24 +32,32 @@ flags=(--data "$DATA" --threads "$THREADS" --steps "$STEPS" --warmup "$WARMUP" -
 # Neither side may pick up a thread count from the environment: both set it explicitly.
 unset OMP_NUM_THREADS MKL_NUM_THREADS
 
+pytorch_env=()
+if [ "$PYTORCH_HEAP" = retain ]; then
+  # The settings of apply_heap_policy in src/Repro.Torch/native/tensor.cpp (a huge trim threshold: none).
+  pytorch_env=(GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=18446744073709551615)
+fi
+
 value() { sed -n "s/^$1=//p" <<<"$2" | tail -n 1; }
 
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 
 repro_ms=() pytorch_ms=()
 echo "engine benchmark: Fashion-MNIST train epoch, reference CNN, batch 128, SGD lr 0.05, $THREADS threads, $ROUNDS rounds"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); pytorch heap: $PYTORCH_HEAP"
 for round in $(seq 1 "$ROUNDS"); do
   out=$("$DOTNET" "$bench_dll" "${flags[@]}") || { echo "$out"; echo "error: Repro.Bench failed (round $round)" >&2; exit 1; }
   repro_ms+=("$(value ms_per_step "$out")")
-  printf 'round %d repro:   %s ms/step  threads=%s steps=%s final_loss=%s peak_rss_mb=%s live_tensors=%s->%s\n' "$round" \
-    "$(value ms_per_step "$out")" "$(value threads "$out")" "$(value steps "$out")" "$(value final_loss "$out")" \
-    "$(value peak_rss_mb "$out")" "$(value live_tensors_before "$out")" "$(value live_tensors_after "$out")"
+  printf 'round %d repro:   %8s ms/step  cpu %8s ms/step  faults/step %7s  threads=%s steps=%s final_loss=%s peak_rss_mb=%s heap=%s live_tensors=%s->%s\n' \
+    "$round" "$(value ms_per_step "$out")" "$(value cpu_ms_per_step "$out")" "$(value page_faults_per_step "$out")" \
+    "$(value threads "$out")" "$(value steps "$out")" "$(value final_loss "$out")" "$(value peak_rss_mb "$out")" \
+    "$(value heap_policy "$out")" "$(value live_tensors_before "$out")" "$(value live_tensors_after "$out")"
 
-  out=$("$PYTHON" "$root/bench/pytorch_bench.py" "${flags[@]}") || { echo "$out"; echo "error: pytorch_bench.py failed (round $round)" >&2; exit 1; }
+  out=$(env "${pytorch_env[@]}" "$PYTHON" "$root/bench/pytorch_bench.py" "${flags[@]}") || { echo "$out"; echo "error: pytorch_bench.py failed (round $round)" >&2; exit 1; }
   pytorch_ms+=("$(value ms_per_step "$out")")
-  printf 'round %d pytorch: %s ms/step  threads=%s steps=%s final_loss=%s peak_rss_mb=%s\n' "$round" \
-    "$(value ms_per_step "$out")" "$(value threads "$out")" "$(value steps "$out")" "$(value final_loss "$out")" \
-    "$(value peak_rss_mb "$out")"
+  printf 'round %d pytorch: %8s ms/step  cpu %8s ms/step  faults/step %7s  threads=%s steps=%s final_loss=%s peak_rss_mb=%s heap=%s\n' \
+    "$round" "$(value ms_per_step "$out")" "$(value cpu_ms_per_step "$out")" "$(value page_faults_per_step "$out")" \
+    "$(value threads "$out")" "$(value steps "$out")" "$(value final_loss "$out")" "$(value peak_rss_mb "$out")" "$PYTORCH_HEAP"
 done
 
 repro_median=$(echo "${repro_ms[*]}" | median)
