@@ -1,0 +1,577 @@
+using System.Globalization;
+using Repro.Experiments.Data;
+using Repro.Experiments.Metrics;
+using Repro.Experiments.Models;
+using Repro.Experiments.Reporting;
+using Repro.Experiments.Running;
+using Repro.Experiments.Training;
+using Repro.Torch;
+
+namespace Repro.Experiments.Experiments;
+
+/// <summary>
+/// One point of the study (what a sweep varies): the model, the input condition, the label corruption level and
+/// which regularisers are on.
+/// </summary>
+public sealed class RandomLabelsSetting
+{
+    /// <summary>zf (the ZF-style ConvNet) or mlp (one hidden layer).</summary>
+    public string Model { get; set; } = RandomLabelsExperiment.ZfModel;
+
+    /// <summary>images, shuffled-pixels, random-pixels or gaussian.</summary>
+    public string Inputs { get; set; } = RandomLabelsExperiment.Images;
+
+    /// <summary>Probability p that a label is replaced by a uniformly random class: 0 true labels, 1 random labels.</summary>
+    public double LabelCorruption { get; set; }
+
+    /// <summary>Random crops and horizontal flips of training batches.</summary>
+    public bool Augmentation { get; set; }
+
+    public bool Dropout { get; set; }
+
+    public bool WeightDecay { get; set; }
+}
+
+/// <summary>How strong each regulariser is when the setting turns it on.</summary>
+public sealed class RegulariserOptions
+{
+    public int CropPadding { get; set; } = 2;
+
+    public bool HorizontalFlip { get; set; } = true;
+
+    public double Dropout { get; set; } = 0.5;
+
+    public double WeightDecay { get; set; } = 0.0005;
+}
+
+/// <summary>When a run counts as having fitted its training set, and whether it stops there.</summary>
+public sealed class FitOptions
+{
+    /// <summary>Training accuracy (whole training set, eval mode, checked after every epoch) that counts as fitted.</summary>
+    public double Threshold { get; set; } = 0.99;
+
+    /// <summary>End training once fitted (plus <see cref="EpochsAfterFit"/>); train.epochs stays the cap.</summary>
+    public bool StopWhenFitted { get; set; } = true;
+
+    public int EpochsAfterFit { get; set; }
+}
+
+public sealed class RandomLabelsOptions
+{
+    public DatasetOptions Dataset { get; set; } = new();
+
+    public RandomLabelsSetting Setting { get; set; } = new();
+
+    public RegulariserOptions Regularisers { get; set; } = new();
+
+    /// <summary>The ZF-style net; its dropout comes from setting.dropout and regularisers.dropout.</summary>
+    public ZfNetOptions Zf { get; set; } = new() { Dropout = 0 };
+
+    /// <summary>Zhang's MLP 1x512; its dropout comes from setting.dropout and regularisers.dropout.</summary>
+    public MlpOptions Mlp { get; set; } = new();
+
+    /// <summary>The schedule; its weight decay comes from setting.weight_decay and regularisers.weight_decay.</summary>
+    public TrainOptions Train { get; set; } = new() { Optimizer = "adam", LearningRate = 0.001, Epochs = 100, BatchSize = 100 };
+
+    public FitOptions Fit { get; set; } = new();
+}
+
+/// <summary>
+/// Zhang et al. (ICLR 2017), "Understanding deep learning requires rethinking generalization": a network fits
+/// corrupted labels and corrupted inputs, and explicit regularisers do not stop it. One run trains one model on one
+/// condition; the corruption is drawn once from the run seed. The report builds the Table 1 analogue and
+/// Fig. 1a/1b/1c from the runs' CSV files.
+/// </summary>
+public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
+{
+    public const string ZfModel = "zf";
+    public const string MlpModel = "mlp";
+    public const string Images = "images";
+    public const string ShuffledPixels = "shuffled-pixels";
+    public const string RandomPixels = "random-pixels";
+    public const string Gaussian = "gaussian";
+
+    public static readonly IReadOnlyList<string> Models = [ZfModel, MlpModel];
+    public static readonly IReadOnlyList<string> InputConditions = [Images, ShuffledPixels, RandomPixels, Gaussian];
+
+    public override string Name => "random-labels";
+
+    public override string Description =>
+        "Random-label fitting (Zhang et al. 2017): corrupted labels and inputs, regularisers on/off, ZF-style net and MLP";
+
+    /// <summary>Training and test sets after the setting's corruption, with the test labels both clean and corrupted.</summary>
+    public sealed record CorruptedData(ImageSet Train, ImageSet Test, int[] TestCorruptedLabels, int[] TrainTrueLabels);
+
+    /// <summary>
+    /// Applies the input condition and the label corruption of <paramref name="setting"/>, drawn from
+    /// <paramref name="seed"/>. Test images go through the same input condition (the same fixed permutation for
+    /// shuffled pixels, fresh draws for random pixels and Gaussian inputs); test labels are corrupted with their own
+    /// draw at the same p.
+    /// </summary>
+    public static CorruptedData Corrupt(DataSplits data, RandomLabelsSetting setting, long seed)
+    {
+        var (train, test) = (data.Train, data.Test);
+        switch (setting.Inputs)
+        {
+            case Images:
+                break;
+            case ShuffledPixels:
+                var permutation = InputCorruption.PixelPermutation(train.Height * train.Width, seed, "shuffled-pixels");
+                train = InputCorruption.ShufflePixels(train, permutation);
+                test = InputCorruption.ShufflePixels(test, permutation);
+                break;
+            case RandomPixels:
+                train = InputCorruption.RandomPixels(train, seed, "random-pixels-train");
+                test = InputCorruption.RandomPixels(test, seed, "random-pixels-test");
+                break;
+            case Gaussian:
+                var statistics = ChannelStatistics.Compute(train);
+                train = InputCorruption.GaussianInputs(train, statistics, seed, "gaussian-train");
+                test = InputCorruption.GaussianInputs(test, statistics, seed, "gaussian-test");
+                break;
+            default:
+                throw new ReproInputException(
+                    $"options.setting.inputs: unknown input condition '{setting.Inputs}' (one of: {string.Join(", ", InputConditions)})");
+        }
+        var trainLabels = LabelCorruption.Corrupt(train.Labels, train.ClassCount, setting.LabelCorruption, seed, "train-labels");
+        var testLabels = LabelCorruption.Corrupt(test.Labels, test.ClassCount, setting.LabelCorruption, seed, "test-labels");
+        return new CorruptedData(train.WithLabels(trainLabels), test, testLabels, train.Labels);
+    }
+
+    public override RunResult Run(RandomLabelsOptions options, RunContext context)
+    {
+        Validate(options);
+        var setting = options.Setting;
+        var splits = DataSources.LoadTrainTest(options.Dataset, context.DataRoot);
+        var data = Corrupt(splits, setting, context.Seed);
+        var device = ClassifierRun.DeviceOf(context);
+        using var train = new TensorDataset(data.Train, device);
+        using var test = new TensorDataset(data.Test, device);
+        using var testCorrupted = torch.tensor(data.TestCorruptedLabels.Select(l => (long)l).ToArray(), data.Test.Count).DetachFromDisposeScope();
+        using var testCorruptedLabels = testCorrupted.to(device).DetachFromDisposeScope();
+        using var trainTrue = torch.tensor(data.TrainTrueLabels.Select(l => (long)l).ToArray(), data.Train.Count).DetachFromDisposeScope();
+        using var trainTrueLabels = trainTrue.to(device).DetachFromDisposeScope();
+
+        var regularisers = options.Regularisers;
+        double dropout = setting.Dropout ? regularisers.Dropout : 0;
+        // The bound options belong to this run alone, so the regulariser switches are applied to them directly.
+        options.Train.WeightDecay = setting.WeightDecay ? regularisers.WeightDecay : 0;
+        var augmentation = setting.Augmentation
+            ? Augmentation.Create(new TransformOptions { CropPadding = regularisers.CropPadding, HorizontalFlip = regularisers.HorizontalFlip }, data.Train)
+            : null;
+        using torch.nn.Module<Tensor, Tensor> model = setting.Model switch
+        {
+            ZfModel => new ZfNet(With(options.Zf, dropout), data.Train.Channels, data.Train.Height, data.Train.ClassCount),
+            _ => new Mlp(new MlpOptions { HiddenUnits = options.Mlp.HiddenUnits, Dropout = dropout }, data.Train.ImageLength, data.Train.ClassCount),
+        };
+        model.to(device);
+        double changed = LabelCorruption.ChangedFraction(data.TrainTrueLabels, data.Train.Labels);
+        context.Log.Information("{Model}, inputs {Inputs}, label corruption p={P} ({Changed:P1} of {N} training labels changed), " +
+                               "augmentation {Aug}, dropout {Dropout}, weight decay {Wd}; {Parameters} parameters",
+            setting.Model, setting.Inputs, setting.LabelCorruption, changed, train.Count, setting.Augmentation, dropout,
+            options.Train.WeightDecay, model.parameter_count());
+
+        var fit = new FitHook(context.Metrics, train, options.Fit);
+        var trainer = new Trainer(options.Train, context.Seed)
+            .Add(new LossLogHook(context.Metrics, options.Train.LogEvery))
+            .Add(fit)
+            .Add(new ProgressHook(context.Progress, context.Log))
+            .Add(new CancelHook(context.Cancel));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var state = trainer.Fit(model, train, augmentation);
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        var trainEval = Evaluator.Evaluate(model, train);
+        var trainVsTrue = Evaluator.Evaluate(model, train, labels: trainTrueLabels);
+        var testClean = Evaluator.Evaluate(model, test);
+        var testVsCorrupted = Evaluator.Evaluate(model, test, labels: testCorruptedLabels);
+        context.Metrics.Log(state.Step, "test", "accuracy", testClean.Accuracy);
+        context.Metrics.Log(state.Step, "test", "loss", testClean.Loss);
+        context.Metrics.Log(state.Step, "test_corrupted", "accuracy", testVsCorrupted.Accuracy);
+        context.Metrics.Log(state.Step, "test_corrupted", "loss", testVsCorrupted.Loss);
+
+        var summary = new List<(string, double)>
+        {
+            ("train_accuracy", trainEval.Accuracy),
+            ("train_loss", trainEval.Loss),
+            ("train_accuracy_true_labels", trainVsTrue.Accuracy),
+            ("test_accuracy", testClean.Accuracy),
+            ("test_error", 1 - testClean.Accuracy),
+            ("test_loss", testClean.Loss),
+            ("test_accuracy_corrupted", testVsCorrupted.Accuracy),
+            ("test_error_corrupted", 1 - testVsCorrupted.Accuracy),
+            ("chance_accuracy", 1.0 / data.Train.ClassCount),
+            ("labels_changed", changed),
+            ("fitted", fit.StepsToFit is null ? 0 : 1),
+            ("steps", state.Step),
+            ("epochs", state.Epoch),
+            ("train_images", train.Count),
+            ("parameters", model.parameter_count()),
+            ("train_seconds", seconds),
+        };
+        if (fit.StepsToFit is { } steps) summary.Add(("steps_to_fit", steps));
+        if (fit.EpochsToFit is { } epochs) summary.Add(("epochs_to_fit", epochs));
+        return RunResult.Of(summary.ToArray());
+    }
+
+    static void Validate(RandomLabelsOptions options)
+    {
+        var s = options.Setting;
+        if (!Models.Contains(s.Model))
+            throw new ReproInputException($"options.setting.model: unknown model '{s.Model}' (one of: {string.Join(", ", Models)})");
+        if (!InputConditions.Contains(s.Inputs))
+            throw new ReproInputException($"options.setting.inputs: unknown input condition '{s.Inputs}' (one of: {string.Join(", ", InputConditions)})");
+        if (!(s.LabelCorruption >= 0 && s.LabelCorruption <= 1))
+            throw new ReproInputException($"options.setting.label_corruption: {s.LabelCorruption} is not a probability in [0, 1]");
+        // One switch per regulariser: a second place to set the same thing would make the table lie about what ran.
+        if (options.Zf.Dropout != 0)
+            throw new ReproInputException("options.zf.dropout: set dropout with options.setting.dropout (on/off) and options.regularisers.dropout (rate)");
+        if (options.Mlp.Dropout != 0)
+            throw new ReproInputException("options.mlp.dropout: set dropout with options.setting.dropout (on/off) and options.regularisers.dropout (rate)");
+        if (options.Train.WeightDecay != 0)
+            throw new ReproInputException("options.train.weight_decay: set weight decay with options.setting.weight_decay (on/off) and options.regularisers.weight_decay");
+        var t = options.Dataset.Transforms;
+        if (t.CropPadding != 0 || t.HorizontalFlip || t.Normalize)
+            throw new ReproInputException("options.dataset.transforms: set augmentation with options.setting.augmentation and options.regularisers");
+        if (!(options.Regularisers.Dropout >= 0 && options.Regularisers.Dropout < 1))
+            throw new ReproInputException($"options.regularisers.dropout: {options.Regularisers.Dropout} is not a rate in [0, 1)");
+        if (options.Regularisers.WeightDecay < 0)
+            throw new ReproInputException($"options.regularisers.weight_decay: {options.Regularisers.WeightDecay} must not be negative");
+        if (!(options.Fit.Threshold > 0 && options.Fit.Threshold <= 1))
+            throw new ReproInputException($"options.fit.threshold: {options.Fit.Threshold} is not an accuracy in (0, 1]");
+        if (options.Fit.EpochsAfterFit < 0)
+            throw new ReproInputException($"options.fit.epochs_after_fit: {options.Fit.EpochsAfterFit} must not be negative");
+    }
+
+    static ZfNetOptions With(ZfNetOptions o, double dropout) => new()
+    {
+        ConvChannels = o.ConvChannels,
+        HiddenUnits = o.HiddenUnits,
+        KernelSizes = o.KernelSizes,
+        LocalResponseNorm = o.LocalResponseNorm,
+        RemovedLayers = o.RemovedLayers,
+        Dropout = dropout,
+    };
+
+    /// <summary>
+    /// Evaluates the whole training set (eval mode, the labels it is trained on, no augmentation) after every
+    /// epoch, records the first step at which accuracy reaches the threshold, and stops training once fitted.
+    /// </summary>
+    sealed class FitHook(MetricsLog metrics, TensorDataset train, FitOptions options) : ITrainingHook
+    {
+        int epochsSinceFit;
+
+        public long? StepsToFit { get; private set; }
+
+        public int? EpochsToFit { get; private set; }
+
+        public void AfterEpoch(TrainingState s)
+        {
+            var e = Evaluator.Evaluate(s.Model, train);
+            metrics.Log(s.Step, "train_eval", "accuracy", e.Accuracy);
+            metrics.Log(s.Step, "train_eval", "loss", e.Loss);
+            if (StepsToFit is null && e.Accuracy >= options.Threshold)
+            {
+                StepsToFit = s.Step;
+                EpochsToFit = s.Epoch;
+            }
+            else if (StepsToFit is not null)
+            {
+                epochsSinceFit++;
+            }
+            if (options.StopWhenFitted && StepsToFit is not null && epochsSinceFit >= options.EpochsAfterFit)
+                s.StopRequested = true;
+        }
+    }
+
+    sealed class CancelHook(CancellationToken cancel) : ITrainingHook
+    {
+        public void AfterStep(TrainingState s) => cancel.ThrowIfCancellationRequested();
+    }
+
+    // ---------------------------------------------------------------- report
+
+    /// <summary>One run as the report sees it: its setting (from config.yaml) and final metrics (from summary.csv).</summary>
+    public sealed record RunPoint(RunRecord Run, string Model, string Inputs, double P, bool Augmentation, bool Dropout, bool WeightDecay, int Seed)
+    {
+        public bool Regularised => Augmentation || Dropout || WeightDecay;
+
+        public double Value(string metric) => Run.Metric(metric) ?? double.NaN;
+
+        public bool Fitted => Value("fitted") == 1;
+
+        public string Condition => ConditionName(Inputs, P);
+
+        public string Regularisers => RegulariserName(Augmentation, Dropout, WeightDecay);
+    }
+
+    public static string ConditionName(string inputs, double p)
+    {
+        string labels = p == 0 ? "true labels" : p == 1 ? "random labels" : $"labels corrupted p={Format(p)}";
+        return inputs switch
+        {
+            Images => labels,
+            ShuffledPixels => p == 0 ? "shuffled pixels" : $"shuffled pixels, {labels}",
+            RandomPixels => p == 0 ? "random pixels" : $"random pixels, {labels}",
+            Gaussian => p == 0 ? "Gaussian" : $"Gaussian, {labels}",
+            _ => $"{inputs}, {labels}",
+        };
+    }
+
+    public static string RegulariserName(bool augmentation, bool dropout, bool weightDecay)
+    {
+        var on = new List<string>();
+        if (augmentation) on.Add("augmentation");
+        if (dropout) on.Add("dropout");
+        if (weightDecay) on.Add("weight decay");
+        return on.Count == 0 ? "none" : string.Join(" + ", on);
+    }
+
+    static string Format(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    static string YesNo(bool b) => b ? "yes" : "no";
+
+    static RunPoint Point(RunRecord run)
+    {
+        string Value(string key) => run.ConfigValue($"options.setting.{key}")
+                                    ?? throw new ReproInputException($"{run.RunDirectory}: config.yaml has no options.setting.{key}");
+        bool Flag(string key) => bool.Parse(Value(key));
+        return new RunPoint(run, Value("model"), Value("inputs"),
+            double.Parse(Value("label_corruption"), CultureInfo.InvariantCulture),
+            Flag("augmentation"), Flag("dropout"), Flag("weight_decay"),
+            int.Parse(run.ConfigValue("seed") ?? "0", CultureInfo.InvariantCulture));
+    }
+
+    public override void Report(ReportContext context)
+    {
+        var points = context.OkRuns.Select(Point).ToList();
+        AddRunsTable(context, points);
+        AddTable1(context, points);
+        AddFigure1a(context, points);
+        AddFigure1b(context, points);
+        AddFigure1c(context, points);
+        AddMeasures(context, points);
+    }
+
+    static double Mean(IEnumerable<RunPoint> runs, string metric) =>
+        runs.Select(r => r.Value(metric)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+
+    static ResultCell MeanCell(IReadOnlyCollection<RunPoint> runs, string metric)
+    {
+        var values = runs.Select(r => r.Value(metric)).Where(double.IsFinite).ToList();
+        if (values.Count == 0) return ResultCell.Empty;
+        var (mean, std) = Classification.MeanStd(values);
+        return values.Count > 1 ? ResultCell.Of(mean, std) : ResultCell.Of(mean);
+    }
+
+    /// <summary>Every run, fitted or not: the long form behind the table and the figures.</summary>
+    static void AddRunsTable(ReportContext context, List<RunPoint> points)
+    {
+        var table = new ResultTable("runs_by_setting", "Every run: setting, accuracy against clean and corrupted labels, steps to fit",
+            ResultColumn.Text("model"), ResultColumn.Text("condition"), ResultColumn.Number("label_corruption", "p", 2),
+            ResultColumn.Text("regularisers"), ResultColumn.Integer("seed"), ResultColumn.Integer("train_images", "train images"),
+            ResultColumn.Percent("train_accuracy", "train acc (%)", 1),
+            ResultColumn.Percent("test_accuracy", "test acc, clean labels (%)", 1),
+            ResultColumn.Percent("test_accuracy_corrupted", "test acc, corrupted labels (%)", 1),
+            ResultColumn.Integer("steps_to_fit", "steps to fit"), ResultColumn.Text("fit", "fitted"),
+            ResultColumn.Integer("steps", "steps trained"), ResultColumn.Number("train_seconds", "train time (s)", 1));
+        foreach (var p in Ordered(points))
+            table.AddRow(p.Model, p.Condition, p.P, p.Regularisers, p.Seed, p.Value("train_images"), p.Value("train_accuracy"),
+                p.Value("test_accuracy"), p.Value("test_accuracy_corrupted"),
+                p.Fitted ? ResultCell.Of(p.Value("steps_to_fit")) : ResultCell.Empty,
+                p.Fitted ? "yes" : "not fitted", p.Value("steps"), p.Value("train_seconds"));
+        context.AddTable(table);
+    }
+
+    static IEnumerable<RunPoint> Ordered(IEnumerable<RunPoint> points) => points
+        .OrderBy(p => Models.ToList().IndexOf(p.Model)).ThenBy(p => InputConditions.ToList().IndexOf(p.Inputs))
+        .ThenBy(p => p.P).ThenBy(p => p.Regularised).ThenByDescending(p => p.Augmentation).ThenByDescending(p => p.Dropout)
+        .ThenByDescending(p => p.WeightDecay).ThenBy(p => p.Seed);
+
+    /// <summary>Table 1 analogue: true and random labels per regulariser combination and model, the paper's ImageNet rows beside.</summary>
+    static void AddTable1(ReportContext context, List<RunPoint> points)
+    {
+        var paper = context.ReferenceTable("zhang2017_imagenet.csv");
+        var table = new ResultTable("table1", "Table 1 analogue: training and test accuracy, true vs random labels, regularisers on/off",
+            ResultColumn.Text("model"), ResultColumn.Text("labels"), ResultColumn.Text("augmentation", "data aug"),
+            ResultColumn.Text("dropout"), ResultColumn.Text("weight_decay", "weight decay"), ResultColumn.Integer("runs"),
+            ResultColumn.Percent("train_accuracy", "train acc (%)", 1),
+            ResultColumn.Percent("test_accuracy", "test acc, clean labels (%)", 1),
+            ResultColumn.Percent("test_accuracy_corrupted", "test acc, random test labels (%)", 1),
+            ResultColumn.Text("fitted", "fitted (99%)"),
+            ResultColumn.Number("paper_top1_train", "paper ImageNet top-1 train (%)", 2),
+            ResultColumn.Number("paper_top1_test", "paper ImageNet top-1 test (%)", 2));
+        var groups = Ordered(points.Where(p => p.Inputs == Images && p.P is 0 or 1))
+            .GroupBy(p => (p.Model, p.P, p.Augmentation, p.Dropout, p.WeightDecay));
+        foreach (var g in groups)
+        {
+            var runs = g.ToList();
+            string labels = g.Key.P == 0 ? "true" : "random";
+            int paperRow = -1;
+            for (int r = 0; r < paper.Rows.Count; r++)
+                if (paper.Text(r, "labels") == labels && paper.Text(r, "data_aug") == YesNo(g.Key.Augmentation)
+                    && paper.Text(r, "dropout") == YesNo(g.Key.Dropout) && paper.Text(r, "weight_decay") == YesNo(g.Key.WeightDecay))
+                    paperRow = r;
+            table.AddRow(g.Key.Model, labels, YesNo(g.Key.Augmentation), YesNo(g.Key.Dropout), YesNo(g.Key.WeightDecay), runs.Count,
+                MeanCell(runs, "train_accuracy"), MeanCell(runs, "test_accuracy"), MeanCell(runs, "test_accuracy_corrupted"),
+                $"{runs.Count(r => r.Fitted)}/{runs.Count}",
+                paperRow >= 0 ? ResultCell.Of(paper.Number(paperRow, "top1_train")) : ResultCell.Empty,
+                paperRow >= 0 ? ResultCell.Of(paper.Number(paperRow, "top1_test")) : ResultCell.Empty);
+        }
+        context.AddTable(table);
+    }
+
+    /// <summary>Fig. 1a: training loss against steps, one line per input/label condition, unregularised runs of the first seed.</summary>
+    static void AddFigure1a(ReportContext context, List<RunPoint> points)
+    {
+        var conditions = points.Where(p => !p.Regularised && (p.Inputs != Images || p.P is 0 or 1) && (p.Inputs == Images || p.P == 0)).ToList();
+        if (conditions.Count == 0) return;
+        int seed = conditions.Min(p => p.Seed);
+        var data = new ResultTable("fig1a", "Fig. 1a: training loss vs steps",
+            ResultColumn.Text("curve"), ResultColumn.Integer("step"), ResultColumn.Number("loss"));
+        var panels = new List<PlotPanel>();
+        foreach (var model in Models)
+        {
+            var series = new List<FigureSeries>();
+            foreach (var p in Ordered(conditions.Where(c => c.Model == model && c.Seed == seed)))
+            {
+                string key = $"{model}|{p.Condition}";
+                int rows = 0;
+                foreach (var row in p.Run.ReadMetrics())
+                    if (row is { Split: "train", Metric: "loss" })
+                    {
+                        data.AddRow(key, row.Step, row.Value);
+                        rows++;
+                    }
+                if (rows > 0) series.Add(new FigureSeries(p.Condition, "step", "loss") { Style = SeriesStyle.Lines }.Where("curve", key));
+            }
+            if (series.Count > 0)
+                panels.Add(new PlotPanel { Title = ModelTitle(model), XLabel = "training step", YLabel = "average training loss", Series = series });
+        }
+        if (panels.Count > 0)
+            context.AddFigure(FigureSpec.Grid("fig1a", "Fig. 1a: learning curves per condition", data, 1, panels.Count, panels));
+    }
+
+    /// <summary>
+    /// Fig. 1b: steps until training accuracy first reaches the threshold, against p, per model. Settings where some
+    /// seed never fitted are drawn as separate points at the steps trained, labelled as not fitted.
+    /// </summary>
+    static void AddFigure1b(ReportContext context, List<RunPoint> points)
+    {
+        var sweep = CorruptionSweep(points);
+        if (sweep.Count == 0) return;
+        var data = new ResultTable("fig1b", "Fig. 1b: steps to fit vs label corruption",
+            ResultColumn.Text("series"), ResultColumn.Number("label_corruption"), ResultColumn.Number("steps"));
+        var series = new List<FigureSeries>();
+        foreach (var model in Models)
+        {
+            var byP = sweep.Where(p => p.Model == model).GroupBy(p => p.P).OrderBy(g => g.Key).ToList();
+            if (byP.Count == 0) continue;
+            bool anyUnfitted = false;
+            foreach (var g in byP)
+            {
+                if (g.All(r => r.Fitted)) data.AddRow($"{model}|fitted", g.Key, Mean(g, "steps_to_fit"));
+                else
+                {
+                    data.AddRow($"{model}|not fitted", g.Key, g.Max(r => r.Value("steps")));
+                    anyUnfitted = true;
+                }
+            }
+            if (byP.Any(g => g.All(r => r.Fitted)))
+                series.Add(new FigureSeries(ModelTitle(model), "label_corruption", "steps").Where("series", $"{model}|fitted"));
+            if (anyUnfitted)
+                series.Add(new FigureSeries($"{ModelTitle(model)}: not fitted (steps trained)", "label_corruption", "steps") { Style = SeriesStyle.Points }
+                    .Where("series", $"{model}|not fitted"));
+        }
+        if (series.Count == 0) return;
+        double threshold = 0.99;
+        if (sweep.First().Run.ConfigValue("options.fit.threshold") is { } t) threshold = double.Parse(t, CultureInfo.InvariantCulture);
+        context.AddFigure(FigureSpec.Plot("fig1b", "Fig. 1b: convergence slows down with label corruption", data, new PlotPanel
+        {
+            XLabel = "label corruption p",
+            YLabel = $"steps until training accuracy >= {threshold * 100:0.#}%",
+            YMin = 0,
+            Series = series,
+        }));
+    }
+
+    /// <summary>Fig. 1c: test error against p per model, measured against clean and against corrupted test labels.</summary>
+    static void AddFigure1c(ReportContext context, List<RunPoint> points)
+    {
+        var sweep = CorruptionSweep(points);
+        if (sweep.Count == 0) return;
+        var data = new ResultTable("fig1c", "Fig. 1c: test error vs label corruption",
+            ResultColumn.Text("series"), ResultColumn.Number("label_corruption"), ResultColumn.Number("test_error"));
+        var series = new List<FigureSeries>();
+        foreach (var model in Models)
+        {
+            var byP = sweep.Where(p => p.Model == model).GroupBy(p => p.P).OrderBy(g => g.Key).ToList();
+            if (byP.Count == 0) continue;
+            foreach (var g in byP)
+            {
+                data.AddRow($"{model}|clean", g.Key, Mean(g, "test_error"));
+                data.AddRow($"{model}|corrupted", g.Key, Mean(g, "test_error_corrupted"));
+            }
+            series.Add(new FigureSeries($"{ModelTitle(model)}, clean test labels", "label_corruption", "test_error").Where("series", $"{model}|clean"));
+            series.Add(new FigureSeries($"{ModelTitle(model)}, corrupted test labels", "label_corruption", "test_error") { Style = SeriesStyle.LinesPoints }
+                .Where("series", $"{model}|corrupted"));
+        }
+        double chance = sweep.Select(p => p.Value("chance_accuracy")).FirstOrDefault(double.IsFinite, 0.1);
+        context.AddFigure(FigureSpec.Plot("fig1c", "Fig. 1c: generalisation error grows with label corruption", data, new PlotPanel
+        {
+            XLabel = "label corruption p",
+            YLabel = "test error",
+            YMin = 0,
+            YMax = 1,
+            Series = series,
+            ReferenceLines = [new ReferenceLine("chance", 1 - chance)],
+        }));
+    }
+
+    /// <summary>The runs of the label-corruption sweep: real images, no regularisers.</summary>
+    static List<RunPoint> CorruptionSweep(List<RunPoint> points) =>
+        points.Where(p => p.Inputs == Images && !p.Regularised).ToList();
+
+    static string ModelTitle(string model) => model == ZfModel ? "ZF-style ConvNet" : "MLP 1x512";
+
+    /// <summary>The numbers the claims check; a missing group leaves its measure out, so its claim reads "missing".</summary>
+    static void AddMeasures(ReportContext context, List<RunPoint> points)
+    {
+        var random = points.Where(p => p.Inputs == Images && p.P == 1 && !p.Regularised).ToList();
+        if (random.Count > 0)
+        {
+            context.AddMeasure("random_labels_train_accuracy_min", random.Min(p => p.Value("train_accuracy")));
+            context.AddMeasure("random_labels_test_accuracy_distance_from_chance_max",
+                random.Max(p => Math.Abs(p.Value("test_accuracy") - p.Value("chance_accuracy"))));
+        }
+        var regularised = points.Where(p => p.Inputs == Images && p.P == 1 && p.Regularised).ToList();
+        if (regularised.Count > 0)
+            context.AddMeasure("random_labels_regularised_train_accuracy_min", regularised.Min(p => p.Value("train_accuracy")));
+
+        // Steps to fit must grow with p for every model: the smallest per-model rank correlation is the measure.
+        // A run that never fitted counts as slower than all that did (its steps are infinite for the ranking).
+        var rhos = new List<double>();
+        foreach (var model in Models)
+        {
+            var sweep = CorruptionSweep(points).Where(p => p.Model == model).ToList();
+            if (sweep.Select(p => p.P).Distinct().Count() < 3) continue;
+            var rho = Fitting.Spearman(sweep.Select(p => p.P).ToList(),
+                sweep.Select(p => p.Fitted ? p.Value("steps_to_fit") : double.PositiveInfinity).ToList());
+            context.AddMeasure($"steps_to_fit_rank_correlation_{model}", rho);
+            rhos.Add(rho);
+        }
+        if (rhos.Count > 0) context.AddMeasure("steps_to_fit_rank_correlation_min", rhos.Min());
+
+        foreach (var model in Models)
+        {
+            var trueLabels = points.Where(p => p.Model == model && p.Inputs == Images && p.P == 0).ToList();
+            if (trueLabels.Count == 0) continue;
+            // Every true-label row of the paper's Table 1 generalises, so the measure is the worst regulariser
+            // setting (mean over seeds within a setting).
+            var worst = trueLabels.GroupBy(p => p.Regularisers).Min(g => Mean(g, "test_accuracy"));
+            context.AddMeasure($"true_labels_test_accuracy_{model}", worst);
+        }
+        var fits = CorruptionSweep(points).Concat(points.Where(p => p.Inputs != Images)).ToList();
+        if (fits.Count > 0) context.AddMeasure("unregularised_runs_not_fitted", fits.Count(p => !p.Fitted));
+    }
+}
