@@ -25,6 +25,13 @@ public sealed class ZfNetOptions
     /// <summary>Dropout before layers 6, 7 and 8 during training (the paper uses 0.5 in layers 6 and 7).</summary>
     public double Dropout { get; set; } = 0.5;
 
+    /// <summary>
+    /// Weight initialisation: kaiming (He et al. 2015: N(0, 2/fan_in), zero biases), which keeps the signal
+    /// alive through eight ReLU layers without batch normalisation, or pytorch (PyTorch's layer default,
+    /// U(+-1/sqrt(fan_in)), under which the logits of this deep net start near zero and SGD stalls at ln 10).
+    /// </summary>
+    public string Init { get; set; } = "kaiming";
+
     /// <summary>Layers (1..7) to remove, as in the "importance of depth" ablation; the classifier (8) stays.</summary>
     public List<int> RemovedLayers { get; set; } = [];
 }
@@ -80,6 +87,31 @@ public sealed class ZfNet : torch.nn.Module<Tensor, Tensor>
         classifier.append("fc", new Linear(features, classes));
         Add(8, classifier);
         Classes = classes;
+        Initialise(options.Init);
+    }
+
+    void Initialise(string init)
+    {
+        switch (init)
+        {
+            case "pytorch":
+                return;
+            case "kaiming":
+                foreach (var (_, module) in named_modules())
+                {
+                    if (module is Conv2d conv) Kaiming(conv.weight, conv.bias);
+                    else if (module is Linear linear) Kaiming(linear.weight, linear.bias);
+                }
+                return;
+            default:
+                throw new ArgumentException($"model.init: unknown initialisation '{init}' (kaiming or pytorch)");
+        }
+    }
+
+    static void Kaiming(Tensor weight, Tensor? bias)
+    {
+        torch.nn.init.kaiming_normal_(weight);
+        if (bias is not null) torch.nn.init.zeros_(bias);
     }
 
     void Add(int layer, Sequential block)
