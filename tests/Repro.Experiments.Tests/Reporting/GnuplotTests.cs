@@ -98,12 +98,18 @@ public sealed class GnuplotTests : IDisposable
             Title = $"panel {i}",
             Series = { new FigureSeries($"curve {i}", "step", "loss").Where("labels", i % 2 == 0 ? "true" : "random") },
         }).ToList();
-        var script = GnuplotScript.Write(FigureSpec.Grid("grid", "Invariance", data, 3, 3, panels));
+        var spec = FigureSpec.Grid("grid", "Invariance", data, 3, 3, panels);
+        var script = GnuplotScript.Write(spec);
         Assert.Contains("set terminal pngcairo size 1260,960 ", script);
         Assert.Contains("  set multiplot layout 3,3 title 'Invariance'\n", script);
         Assert.Equal(9, script.Split("\n  plot 'grid.data.csv'").Length - 1);
         Assert.True(script.IndexOf("'panel 0'", StringComparison.Ordinal) < script.IndexOf("'panel 8'", StringComparison.Ordinal));
         Assert.Contains("  unset multiplot\n", script);
+
+        new GnuplotRenderer().Render(spec, dir);
+        string svg = File.ReadAllText(Path.Combine(dir, "grid.svg"));
+        Assert.Contains("panel 8", svg);
+        Assert.Contains("curve 8", svg);
     }
 
     [Fact]
