@@ -7,7 +7,7 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 PROFILE ?= quick
 APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev libopencv-contrib-dev cmake g++ make \
-                dataset-fashion-mnist gnuplot-nox nodejs npm
+                dataset-fashion-mnist gnuplot-nox
 BENCH_APT_PACKAGES := python3-torch
 NATIVE_SOURCES := $(wildcard src/Repro.Torch/native/*.cpp src/Repro.Torch/native/*.h src/Repro.Torch/native/CMakeLists.txt)
 MNIST_DIGITS := data/npm/node_modules/mnist/src/digits/9.json
@@ -27,8 +27,11 @@ apt:
 	@update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q "^Value: .*openblas" || \
 	  { echo "warning: libblas.so.3 does not point at OpenBLAS; matrix products will be slow"; }
 
-# MNIST digits (npm mnist@1.1.0), the second domain for transfer and per-layer features.
+# MNIST digits (npm mnist@1.1.0), the second domain for transfer and per-layer features. Debian's npm is
+# installed only when no npm is on the PATH (a machine may carry its own Node.js, which Debian's conflicts with).
 $(MNIST_DIGITS):
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; }
 	mkdir -p data/npm
 	cd data/npm && npm install --no-audit --no-fund --silent mnist@1.1.0
 
