@@ -64,7 +64,9 @@ public sealed class BaselineExperiment : Experiment<BaselineOptions>
             ResultColumn.Text("model"), ResultColumn.Integer("runs"), ResultColumn.Percent("test_accuracy", "test accuracy (%)", 2),
             ResultColumn.Percent("train_accuracy", "train accuracy (%)", 2), ResultColumn.Integer("parameters"), ResultColumn.Number("train_seconds", "train time (s)", 1));
         var train = Classification.MeanStd(runs.Select(r => r.Metric("train_accuracy") ?? double.NaN).Where(double.IsFinite).ToList());
-        table.AddRow("ZF-style (5 conv + 3 fc)", runs.Count, ResultCell.Of(mean, std), ResultCell.Of(train.mean, train.std),
+        // A spread needs at least two runs; one run shows its value alone.
+        double? Spread(double value) => runs.Count > 1 ? value : null;
+        table.AddRow("ZF-style (5 conv + 3 fc)", runs.Count, ResultCell.Of(mean, Spread(std)), ResultCell.Of(train.mean, Spread(train.std)),
             runs.FirstOrDefault()?.Metric("parameters") ?? double.NaN, runs.Select(r => r.Metric("train_seconds") ?? 0).DefaultIfEmpty(0).Average());
         context.AddTable(table);
         context.AddMeasure("test_accuracy", mean);
