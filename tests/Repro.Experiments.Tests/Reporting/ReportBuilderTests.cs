@@ -92,9 +92,8 @@ public sealed class ReportBuilderTests : IDisposable
 
         """;
 
-    private void Sweep(string root)
+    private void Sweep()
     {
-        var fake = root == results.Root ? results : null;
         void Add(string id, string status, string labels, string width, double? accuracy, double[] loss, string reason = "")
         {
             (string, string)[] parameters = [("options.labels", labels), ("options.width", width)];
@@ -108,7 +107,6 @@ public sealed class ReportBuilderTests : IDisposable
         Add("ccc", "ok", "random", "8", 0.125, [2.3, 2.2]);
         Add("ddd", "failed", "random", "16", null, [2.3], "loss became NaN at step 3");
         results.WriteRunsCsv("toy", "aaa", "bbb", "ccc", "ddd", "eee");
-        _ = fake;
     }
 
     private static Dictionary<string, byte[]> Snapshot(string reportDirectory) =>
@@ -117,7 +115,7 @@ public sealed class ReportBuilderTests : IDisposable
     [Fact]
     public void Writes_tables_figures_measures_claims_and_report()
     {
-        Sweep(results.Root);
+        Sweep();
         var outcome = ReportBuilder.Build(results.Root, "toy", new ReportingToyExperiment());
         string dir = Path.Combine(results.Root, "toy", "report");
         Assert.Equal(dir, outcome.ReportDirectory);
@@ -168,7 +166,7 @@ public sealed class ReportBuilderTests : IDisposable
     [Fact]
     public void Rebuilding_from_files_gives_the_same_bytes_here_and_in_a_copy()
     {
-        Sweep(results.Root);
+        Sweep();
         string dir = Path.Combine(results.Root, "toy", "report");
         ReportBuilder.Build(results.Root, "toy", new ReportingToyExperiment());
         var first = Snapshot(dir);
@@ -203,7 +201,7 @@ public sealed class ReportBuilderTests : IDisposable
     [Fact]
     public void Build_all_finds_experiments_by_folder_and_rejects_unknown_ones()
     {
-        Sweep(results.Root);
+        Sweep();
         var e = Assert.Throws<ReproInputException>(() => ReportBuilder.BuildAll(results.Root, _ => null, renderFigures: false));
         Assert.Contains("'toy'", e.Message);
         var outcome = Assert.Single(ReportBuilder.BuildAll(Path.Combine(results.Root, "toy"), _ => new ReportingToyExperiment(), renderFigures: false));
@@ -216,7 +214,7 @@ public sealed class ReportBuilderTests : IDisposable
     [Fact]
     public void Claims_given_by_the_caller_replace_those_in_the_run_configs()
     {
-        Sweep(results.Root);
+        Sweep();
         var claim = new Repro.Experiments.Config.ClaimSpec("any run above 0.1", "test_accuracy",
             new Dictionary<string, string>(), "max", ">", 0.1, "yes");
         var outcome = ReportBuilder.Build(results.Root, "toy", new ReportingToyExperiment(), [claim], renderFigures: false);
