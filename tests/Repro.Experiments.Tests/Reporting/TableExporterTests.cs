@@ -88,7 +88,17 @@ public class TableExporterTests
         var table = new ResultTable("t", "t", ResultColumn.Number("x"));
         foreach (var v in values)
             table.AddRow(v);
-        var read = CsvTableExporter.Read(WriteTemp(new CsvTableExporter().Export(table)), "t");
+        string path = Path.Combine(Path.GetTempPath(), $"repro-table-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, new CsvTableExporter().Export(table));
+        ResultTable read;
+        try
+        {
+            read = CsvTableExporter.Read(path, "t");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
         for (int i = 0; i < values.Length; i++)
             Assert.Equal(values[i], read.Number(i, "x"));
         Assert.Equal("0", read.Text(3, "x"));
@@ -127,12 +137,5 @@ public class TableExporterTests
     {
         Assert.Equal(@"a\_b \% c\&d \#1 \$x\$ \{y\} \textbackslash{} \textasciitilde{}\textasciicircum{}",
             LatexTableExporter.Escape(@"a_b % c&d #1 $x$ {y} \ ~^"));
-    }
-
-    private static string WriteTemp(string content)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"repro-table-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(path, content);
-        return path;
     }
 }
