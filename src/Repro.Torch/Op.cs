@@ -138,12 +138,9 @@ internal sealed unsafe class OpCall
 
     internal OpCall Ints(ReadOnlySpan<long> values)
     {
-        if (longUsed + values.Length > longs.Length) Grow(ref longs, longUsed + values.Length);
-        values.CopyTo(longs.AsSpan(longUsed));
         ref var a = ref Next(5);
         a.Len = values.Length;
-        fixed (long* p = &longs[0]) a.P = (IntPtr)(p + longUsed);
-        longUsed += values.Length;
+        a.P = Pin(ref longs, ref longUsed, values);
         return this;
     }
 
@@ -158,12 +155,9 @@ internal sealed unsafe class OpCall
 
     internal OpCall Doubles(ReadOnlySpan<double> values)
     {
-        if (doubleUsed + values.Length > doubles.Length) Grow(ref doubles, doubleUsed + values.Length);
-        values.CopyTo(doubles.AsSpan(doubleUsed));
         ref var a = ref Next(8);
         a.Len = values.Length;
-        fixed (double* p = &doubles[0]) a.P = (IntPtr)(p + doubleUsed);
-        doubleUsed += values.Length;
+        a.P = Pin(ref doubles, ref doubleUsed, values);
         return this;
     }
 
@@ -174,18 +168,17 @@ internal sealed unsafe class OpCall
 
     OpCall TensorList(IReadOnlyList<Tensor?> values, int kind)
     {
-        if (handleUsed + values.Count > handles.Length) Grow(ref handles, handleUsed + values.Count);
+        Span<IntPtr> list = values.Count <= 64 ? stackalloc IntPtr[values.Count] : new IntPtr[values.Count];
         for (var i = 0; i < values.Count; i++)
         {
             var t = values[i];
             if (t is null && kind == 6) throw new ArgumentNullException(nameof(values), $"{op.Name}: null tensor in list");
-            handles[handleUsed + i] = t?.Handle ?? IntPtr.Zero;
+            list[i] = t?.Handle ?? IntPtr.Zero;
             if (t is not null) keepAlive.Add(t);
         }
         ref var a = ref Next(kind);
         a.Len = values.Count;
-        fixed (IntPtr* p = &handles[0]) a.P = (IntPtr)(p + handleUsed);
-        handleUsed += values.Count;
+        a.P = Pin(ref handles, ref handleUsed, list);
         return this;
     }
 
@@ -197,14 +190,24 @@ internal sealed unsafe class OpCall
         return this;
     }
 
-    void Grow<TElem>(ref TElem[] buffer, int needed) where TElem : unmanaged
+    /// <summary>
+    /// Copies a list argument into this call's pinned scratch buffer and returns its address. When the buffer is
+    /// full a larger one replaces it; the old one stays alive (and pinned) until the call ends, so addresses
+    /// handed out earlier in the same call stay valid.
+    /// </summary>
+    IntPtr Pin<TElem>(ref TElem[] buffer, ref int used, ReadOnlySpan<TElem> values) where TElem : unmanaged
     {
-        // Earlier pointers into the old buffer stay valid: the old pinned array is kept until the call ends.
-        keepAlive.Add(buffer);
-        buffer = GC.AllocateArray<TElem>(Math.Max(needed, buffer.Length * 2), pinned: true);
-        if (typeof(TElem) == typeof(long)) longUsed = 0;
-        else if (typeof(TElem) == typeof(double)) doubleUsed = 0;
-        else handleUsed = 0;
+        if (used + values.Length > buffer.Length)
+        {
+            keepAlive.Add(buffer);
+            buffer = GC.AllocateArray<TElem>(Math.Max(values.Length, buffer.Length * 2), pinned: true);
+            used = 0;
+        }
+        values.CopyTo(buffer.AsSpan(used));
+        IntPtr address;
+        fixed (TElem* p = &buffer[0]) address = (IntPtr)(p + used);
+        used += values.Length;
+        return address;
     }
 
     int Invoke()
