@@ -25,7 +25,7 @@ do for [format in "png svg"] {
   set xrange [*:*] noreverse
   set yrange [*:*] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
-  plot 'curves.data.csv' using (column('step')):(strcol('curve') eq 'train_loss:0679fc38616c' ? column('value') : NaN) with lines title 'seed 0'
+  plot 'curves.data.csv' using (column('step')):(strcol('curve') eq 'train_loss:3dc9aadb53f9' ? column('value') : NaN) with lines title 'seed 0'
   set title 'test accuracy'
   set xlabel 'step'
   set ylabel 'accuracy'
@@ -39,7 +39,7 @@ do for [format in "png svg"] {
   set xrange [*:*] noreverse
   set yrange [*:*] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
-  plot 'curves.data.csv' using (column('step')):(strcol('curve') eq 'test_accuracy:0679fc38616c' ? column('value') : NaN) with linespoints title 'seed 0'
+  plot 'curves.data.csv' using (column('step')):(strcol('curve') eq 'test_accuracy:3dc9aadb53f9' ? column('value') : NaN) with linespoints title 'seed 0'
   unset multiplot
   unset output
 }
