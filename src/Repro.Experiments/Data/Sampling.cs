@@ -141,6 +141,21 @@ public static class Sampling
         return result;
     }
 
+    /// <summary>
+    /// A seeded split of the classes 0..classCount-1 into halves A and B (Yosinski et al. 2014: two halves of the
+    /// ImageNet classes), each ascending; with an odd count B gets the extra class.
+    /// </summary>
+    public static (int[] A, int[] B) ClassHalves(int classCount, long seed)
+    {
+        if (classCount < 2) throw new ReproInputException($"splitting classes into two halves needs at least 2 classes, got {classCount}");
+        var order = new SeededRandom(seed, "class-halves").Permutation(classCount);
+        var a = order.AsSpan(0, classCount / 2).ToArray();
+        var b = order.AsSpan(classCount / 2).ToArray();
+        Array.Sort(a);
+        Array.Sort(b);
+        return (a, b);
+    }
+
     private static IndexSplit Sorted(List<int> train, List<int> test)
     {
         var trainArray = train.ToArray();

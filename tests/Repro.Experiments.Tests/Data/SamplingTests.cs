@@ -142,4 +142,21 @@ public class SamplingTests
         var chosen = Sampling.CapPerClass(labels, Names, 6, seed: 0);
         Assert.Equal(new[] { 5, 6, 6 }, Sampling.ClassCounts(chosen.Select(i => labels[i]).ToArray(), 3));
     }
+
+    [Fact]
+    public void ClassHalves_PartitionTheClasses_AreSeeded_AndDifferAcrossSeeds()
+    {
+        var (a, b) = Sampling.ClassHalves(10, seed: 0);
+        Assert.Equal(5, a.Length);
+        Assert.Equal(5, b.Length);
+        Assert.Equal(Enumerable.Range(0, 10), a.Concat(b).Order());
+        Assert.Equal(a.Order(), a);
+        Assert.Equal(a, Sampling.ClassHalves(10, seed: 0).A);
+        // Among ten seeds the halves are not all the same split.
+        Assert.True(Enumerable.Range(0, 10).Select(s => string.Join(",", Sampling.ClassHalves(10, s).A)).Distinct().Count() > 1);
+        var (oddA, oddB) = Sampling.ClassHalves(7, seed: 3);
+        Assert.Equal(3, oddA.Length);
+        Assert.Equal(4, oddB.Length);
+        Assert.Throws<ReproInputException>(() => Sampling.ClassHalves(1, seed: 0));
+    }
 }
