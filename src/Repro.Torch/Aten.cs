@@ -17,6 +17,7 @@ internal static class Aten
     internal static readonly Op floor = new("aten::floor"), ceil = new("aten::ceil"), round = new("aten::round");
     internal static readonly Op minimum = new("aten::minimum"), maximum = new("aten::maximum");
     internal static readonly Op matmul = new("aten::matmul"), mm = new("aten::mm");
+    internal static readonly Op linalg_solve = new("aten::linalg_solve");
     internal static readonly Op sum = new("aten::sum"), sum_dim = new("aten::sum", "dim_IntList");
     internal static readonly Op mean = new("aten::mean"), mean_dim = new("aten::mean", "dim");
     internal static readonly Op std_dim = new("aten::std", "correction"), var_dim = new("aten::var", "correction");
