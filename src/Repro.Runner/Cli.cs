@@ -95,6 +95,7 @@ public static class Cli
         root.Subcommands.Add(VerifyCommand.Create(environment));
         root.Subcommands.Add(CompareCommand.Create(environment));
         root.Subcommands.Add(RunOneCommand.Create(environment));
+        root.Subcommands.Add(VocEvalCommand.Create(environment));
         return root;
     }
 
