@@ -182,3 +182,24 @@ public class VisionTests
         Expect.Close([1], Ops.box_iou(a.narrow(0, 1, 1), a.narrow(0, 1, 1), 1), 1e-12);
     }
 }
+
+public class SelectiveSearchDeterminismTests
+{
+    [Fact]
+    public void Selective_search_gives_the_same_boxes_for_the_same_image_however_often_it_runs()
+    {
+        var random = new Random(5);
+        var pixels = new byte[3 * 64 * 64];
+        for (int y = 0; y < 64; y++)
+            for (int x = 0; x < 64; x++)
+                for (int c = 0; c < 3; c++)
+                    pixels[(c * 64 + y) * 64 + x] = (byte)((x / 16 + y / 16 + c) % 3 * 80 + random.Next(30));
+        using var image = torch.tensor(pixels, 3, 64, 64);
+        using var first = torchvision.io.selective_search(image);
+        for (int i = 0; i < 3; i++)
+        {
+            using var again = torchvision.io.selective_search(image);
+            Assert.Equal(first.ToArray<float>(), again.ToArray<float>());
+        }
+    }
+}

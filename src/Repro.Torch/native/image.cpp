@@ -1,4 +1,5 @@
 // OpenCV: image files in and out, and selective-search proposals (ximgproc, as R-CNN uses).
+#include <cstdlib>
 #include "shim.h"
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -40,6 +41,11 @@ REPRO_API Tensor THSImage_selective_search(Tensor image, int max_boxes, int base
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   cv::setNumThreads(1);  // deterministic output
+  // The region ranks that order the boxes are drawn at random (level * a random number); without resetting the
+  // generators the same image gives different boxes on every call. Reset both OpenCV's thread-local generator and
+  // C's rand() to their start-up states, so each image's boxes depend on the image alone.
+  cv::theRNG() = cv::RNG();
+  std::srand(1);
   auto ss = cv::ximgproc::segmentation::createSelectiveSearchSegmentation();
   ss->setBaseImage(bgr);
   ss->switchToSelectiveSearchFast(base_k, inc_k, (float)sigma);
