@@ -55,5 +55,5 @@ public sealed class DetectionSample
 /// <summary>One detection in pixel coordinates (0-based, inclusive corners), class 1..classes.</summary>
 public readonly record struct DetectedBox(int Label, float Score, float X1, float Y1, float X2, float Y2);
 
-/// <summary>What a detector returns for one test image, with the seconds its region proposals took.</summary>
-public sealed record ImageDetections(IReadOnlyList<DetectedBox> Boxes, double ProposalSeconds);
+/// <summary>What a detector returns for one test image, with the seconds its region proposals took and how many there were.</summary>
+public sealed record ImageDetections(IReadOnlyList<DetectedBox> Boxes, double ProposalSeconds, int Proposals);

@@ -219,12 +219,12 @@ public sealed class FastRcnnDetector : IDisposable
         var watch = Stopwatch.StartNew();
         var boxes = ProposalCache.Search(pixels, search);
         double proposalSeconds = watch.Elapsed.TotalSeconds;
-        if (boxes.size(0) == 0) return new ImageDetections([], proposalSeconds);
+        if (boxes.size(0) == 0) return new ImageDetections([], proposalSeconds, 0);
         var input = pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
         var features = Backbone.forward(input);
         var (probabilities, decoded) = Head.Infer(features, boxes.to(device), width, height);
         var detections = PostProcessing.Detect(probabilities, decoded, test.ScoreThreshold, test.NmsIou, test.MaxPerImage);
-        return new ImageDetections(detections, proposalSeconds);
+        return new ImageDetections(detections, proposalSeconds, (int)boxes.size(0));
     }
 
     public void Dispose()

@@ -269,10 +269,10 @@ public sealed class FasterRcnnDetector : IDisposable
         var (objectness, deltas) = Rpn.Predict(features);
         var proposals = Proposals(AnchorsFor(features), objectness, deltas, width, height, options.TestPreNms, options.TestPostNms, options.RpnNmsIou, options.MinProposalSize);
         double proposalSeconds = watch.Elapsed.TotalSeconds;
-        if (proposals.size(0) == 0) return new ImageDetections([], proposalSeconds);
+        if (proposals.size(0) == 0) return new ImageDetections([], proposalSeconds, 0);
         var (probabilities, decoded) = Head.Infer(features, proposals, width, height);
         var detections = PostProcessing.Detect(probabilities, decoded, test.ScoreThreshold, test.NmsIou, test.MaxPerImage);
-        return new ImageDetections(detections, proposalSeconds);
+        return new ImageDetections(detections, proposalSeconds, (int)proposals.size(0));
     }
 
     public void Dispose()

@@ -54,6 +54,10 @@ public sealed class RcnnOptions
     /// <summary>Ridge penalty of the box regressors (1000 in the paper, on pool5 features).</summary>
     public double RegressionLambda { get; set; } = 1000;
 
+    /// <summary>SVM and regressor training use at most this many proposals per training image (a seeded choice;
+    /// every ground-truth box is always kept); empty for all. Test time always warps every proposal.</summary>
+    public int? TrainProposals { get; set; }
+
     /// <summary>Warped regions per forward pass at feature extraction and test time.</summary>
     public int BatchSize { get; set; } = 256;
 
@@ -71,12 +75,26 @@ public sealed class RcnnOptions
 /// <summary>The R-CNN network: the shared trunk on a warped crop, fc6, fc7 and a softmax over background + classes.</summary>
 public sealed class RcnnNetwork : torch.nn.Module<Tensor, Tensor>
 {
+    readonly long poolSize;
+
     public RcnnNetwork(BackboneOptions backbone, HeadOptions head, int warpSize, int classes) : base("RcnnNetwork")
     {
         Backbone = register_module("backbone", new ConvBackbone(backbone));
         int cells = warpSize / Backbone.Stride;
-        if (cells < 1) throw new ReproInputException($"options.rcnn.warp_size: {warpSize} is below the backbone's stride {Backbone.Stride}");
-        Head = register_module("head", new RegionHead(Backbone.OutChannels * cells * cells, head, classes, boxRegression: false));
+        if (cells < head.PoolSize)
+            throw new ReproInputException($"options.rcnn.warp_size: {warpSize} gives {cells} feature cells at the backbone's stride {Backbone.Stride}, fewer than head.pool_size {head.PoolSize}");
+        poolSize = head.PoolSize;
+        Head = register_module("head", new RegionHead(Backbone.OutChannels * poolSize * poolSize, head, classes, boxRegression: false));
+    }
+
+    /// <summary>The trunk's output max-pooled to pool_size x pool_size cells (AlexNet's pool5), flattened.</summary>
+    Tensor Pool5(Tensor crops)
+    {
+        using var scope = torch.NewDisposeScope();
+        var features = Backbone.forward(crops);
+        if (features.size(2) != poolSize || features.size(3) != poolSize)
+            features = F.adaptive_max_pool2d(features, [poolSize, poolSize]).output;
+        return scope.MoveToOuter(features.flatten(1));
     }
 
     public ConvBackbone Backbone { get; }
@@ -87,12 +105,12 @@ public sealed class RcnnNetwork : torch.nn.Module<Tensor, Tensor>
     public (Tensor pool5, Tensor fc7) Features(Tensor crops)
     {
         using var scope = torch.NewDisposeScope();
-        var pool5 = Backbone.forward(crops).flatten(1);
+        var pool5 = Pool5(crops);
         var fc7 = Head.Features(pool5);
         return (scope.MoveToOuter(pool5), scope.MoveToOuter(fc7));
     }
 
-    public override Tensor forward(Tensor crops) => Head.forward(Backbone.forward(crops));
+    public override Tensor forward(Tensor crops) => Head.forward(Pool5(crops));
 }
 
 /// <summary>
@@ -151,6 +169,18 @@ public sealed class RcnnDetector : IDisposable
         {
             foreach (var r in regions) r.Boxes.Dispose();
         }
+    }
+
+    /// <summary>The ground-truth rows (first) and a seeded choice of at most <paramref name="cap"/> proposals.</summary>
+    static TrainRegions Subset(TrainRegions r, int groundTruth, int cap, SeededRandom random)
+    {
+        int proposals = (int)r.Boxes.size(0) - groundTruth;
+        if (proposals <= cap) return r with { Boxes = r.Boxes.alias().DetachFromDisposeScope() };
+        var chosen = random.Permutation(proposals).Take(cap).Order().Select(p => p + groundTruth);
+        var rows = Enumerable.Range(0, groundTruth).Concat(chosen).ToArray();
+        using var index = torch.tensor(rows.Select(k => (long)k).ToArray());
+        return new TrainRegions(r.Boxes.index_select(0, index).DetachFromDisposeScope(),
+            new Overlaps(rows.Select(k => r.Overlaps.MaxIou[k]).ToArray(), rows.Select(k => r.Overlaps.GroundTruth[k]).ToArray()));
     }
 
     void Finetune(IReadOnlyList<DetectionSample> images, List<TrainRegions> regions, DetectorContext context)
@@ -214,6 +244,21 @@ public sealed class RcnnDetector : IDisposable
     }
 
     void TrainSvmsAndRegressors(IReadOnlyList<DetectionSample> images, List<TrainRegions> regions, DetectorContext context)
+    {
+        var subsets = options.TrainProposals is { } cap
+            ? regions.Select((r, i) => Subset(r, images[i].Count, cap, new SeededRandom(context.Seed, "rcnn-svm-proposals", i))).ToList()
+            : null;
+        try
+        {
+            TrainOnRegions(images, subsets ?? regions, context);
+        }
+        finally
+        {
+            foreach (var r in subsets ?? []) r.Boxes.Dispose();
+        }
+    }
+
+    void TrainOnRegions(IReadOnlyList<DetectionSample> images, List<TrainRegions> regions, DetectorContext context)
     {
         // One pass over every training region: fc7 features (kept on the CPU), each region's IoU with the
         // nearest instance of every class, and pool5 features of the regions close enough to regress.
@@ -347,7 +392,7 @@ public sealed class RcnnDetector : IDisposable
         var boxes = ProposalCache.Search(pixels, search);
         double proposalSeconds = watch.Elapsed.TotalSeconds;
         var input = pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
-        if (boxes.size(0) == 0) return new ImageDetections([], proposalSeconds);
+        if (boxes.size(0) == 0) return new ImageDetections([], proposalSeconds, 0);
         var (pool5, fc7) = Extract(input, boxes);
         var scaled = fc7.mul(featureScale);
         var scores = new List<Tensor> { torch.full([boxes.size(0), 1], double.NegativeInfinity, device: device) };
@@ -362,7 +407,7 @@ public sealed class RcnnDetector : IDisposable
         }
         var clipped = BoxCoding.Clip(torch.cat(perClass, 1), width, height);
         var detections = PostProcessing.Detect(torch.cat(scores, 1), clipped, test.SvmScoreThreshold, test.NmsIou, test.MaxPerImage);
-        return new ImageDetections(detections, proposalSeconds);
+        return new ImageDetections(detections, proposalSeconds, (int)boxes.size(0));
     }
 
     public void Dispose()

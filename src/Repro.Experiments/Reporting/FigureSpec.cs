@@ -80,10 +80,35 @@ public sealed class HeatMapPanel
     public string ColourLabel { get; init; } = "";
 }
 
+/// <summary>A rectangle drawn over an image panel (a detection or a ground-truth box), in the image's pixel coordinates.</summary>
+public sealed record ImageBox(double X1, double Y1, double X2, double Y2, string Label, int Colour);
+
+/// <summary>
+/// One panel of an image figure: an RGB picture (shared by key between panels, stored once) with boxes and
+/// captions over it, row 0 at the top.
+/// </summary>
+public sealed class ImagePanel
+{
+    public ImagePanel(string title, string image, IReadOnlyList<ImageBox> boxes)
+    {
+        Title = title;
+        Image = image;
+        Boxes = boxes;
+    }
+
+    public string Title { get; }
+
+    /// <summary>Key of the picture in the figure's image dictionary.</summary>
+    public string Image { get; }
+
+    public IReadOnlyList<ImageBox> Boxes { get; }
+}
+
 public enum FigureKind
 {
     Plot,
     HeatMap,
+    Images,
 }
 
 /// <summary>
@@ -120,6 +145,15 @@ public sealed class FigureSpec
     public IReadOnlyList<PlotPanel> PlotPanels { get; private init; } = Array.Empty<PlotPanel>();
 
     public IReadOnlyList<HeatMapPanel> HeatMapPanels { get; private init; } = Array.Empty<HeatMapPanel>();
+
+    public IReadOnlyList<ImagePanel> ImagePanels { get; private init; } = Array.Empty<ImagePanel>();
+
+    /// <summary>For image figures: each picture's first data row, rows (height) and columns (width).</summary>
+    public IReadOnlyDictionary<string, (int First, int Height, int Width)> ImageRows { get; private init; } =
+        new Dictionary<string, (int, int, int)>();
+
+    /// <summary>For image figures: each panel's first box row and box count.</summary>
+    public IReadOnlyList<(int First, int Count)> BoxRows { get; private init; } = Array.Empty<(int, int)>();
 
     /// <summary>Pixel size of one panel; the image is a grid of them.</summary>
     public int PanelWidth { get; init; } = 640;
@@ -176,6 +210,49 @@ public sealed class FigureSpec
         {
             HeatMapPanels = panels.ToList(),
             PanelWidth = 360,
+            PanelHeight = 320,
+        };
+    }
+
+    /// <summary>
+    /// Pictures with boxes drawn over them (e.g. detections on test images). <paramref name="images"/> maps a key to
+    /// packed RGB pixels (0xRRGGBB) [height, width]. The data table holds one row per pixel (kind "pixel": x, y, rgb)
+    /// of every picture once, then one row per box (kind "box": x, y, x2, y2, rgb colour, label), panel by panel.
+    /// </summary>
+    public static FigureSpec Images(string name, string title, int rows, int cols, IReadOnlyDictionary<string, int[,]> images, IReadOnlyList<ImagePanel> panels)
+    {
+        CheckGrid(name, rows, cols, panels.Count);
+        var data = new ResultTable(name, title,
+            ResultColumn.Text("kind"), ResultColumn.Text("image"), ResultColumn.Number("x"), ResultColumn.Number("y"),
+            ResultColumn.Integer("rgb"), ResultColumn.Number("x2"), ResultColumn.Number("y2"), ResultColumn.Text("label"));
+        var imageRows = new Dictionary<string, (int, int, int)>();
+        int row = 0;
+        foreach (var key in panels.Select(p => p.Image).Distinct())
+        {
+            if (!images.TryGetValue(key, out var pixels))
+                throw new ArgumentException($"figure '{name}': no picture '{key}'");
+            int h = pixels.GetLength(0), w = pixels.GetLength(1);
+            if (h == 0 || w == 0) throw new ArgumentException($"figure '{name}': picture '{key}' is empty");
+            imageRows[key] = (row, h, w);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    data.AddRow("pixel", key, x, y, pixels[y, x], 0, 0, "");
+            row += h * w;
+        }
+        var boxRows = new List<(int, int)>();
+        foreach (var panel in panels)
+        {
+            boxRows.Add((row, panel.Boxes.Count));
+            foreach (var b in panel.Boxes)
+                data.AddRow("box", panel.Image, b.X1, b.Y1, b.Colour, b.X2, b.Y2, b.Label);
+            row += panel.Boxes.Count;
+        }
+        return new FigureSpec(name, title, FigureKind.Images, data, rows, cols)
+        {
+            ImagePanels = panels.ToList(),
+            ImageRows = imageRows,
+            BoxRows = boxRows,
+            PanelWidth = 300,
             PanelHeight = 320,
         };
     }

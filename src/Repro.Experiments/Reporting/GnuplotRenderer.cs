@@ -56,6 +56,11 @@ public static class GnuplotScript
             foreach (var panel in spec.PlotPanels)
                 AppendPlotPanel(sb, panel, grid ? panel.Title : Coalesce(panel.Title, spec.Title), data);
         }
+        else if (spec.Kind == FigureKind.Images)
+        {
+            for (int p = 0; p < spec.ImagePanels.Count; p++)
+                AppendImagePanel(sb, spec.ImagePanels[p], spec.ImageRows[spec.ImagePanels[p].Image], spec.BoxRows[p], grid ? spec.ImagePanels[p].Title : Coalesce(spec.ImagePanels[p].Title, spec.Title), data);
+        }
         else
         {
             int first = 0;
@@ -135,6 +140,30 @@ public static class GnuplotScript
         sb.Append(panel.Grey ? "  set palette gray\n" : "  set palette rgbformulae 21,22,23\n");
         sb.Append("  set cblabel ").Append(Quote(panel.ColourLabel)).Append('\n');
         sb.Append(Invariant($"  plot {data} every ::{first}::{first + count - 1} using (column('col')):(column('row')):(column('value')) with image notitle\n"));
+    }
+
+    private static void AppendImagePanel(StringBuilder sb, ImagePanel panel, (int First, int Height, int Width) image, (int First, int Count) boxes, string title, string data)
+    {
+        sb.Append("  set title ").Append(Quote(title)).Append('\n');
+        sb.Append("  set xlabel ''\n  set ylabel ''\n");
+        sb.Append("  unset logscale x\n  unset logscale y\n");
+        sb.Append("  set offsets 0, 0, 0, 0\n");
+        sb.Append("  set size ratio -1\n");
+        sb.Append("  unset xtics\n  unset ytics\n  unset colorbox\n");
+        sb.Append(Invariant($"  set xrange [-0.5:{image.Width - 0.5}] noreverse\n"));
+        sb.Append(Invariant($"  set yrange [{image.Height - 0.5}:-0.5] noreverse\n"));
+        string pixels = Invariant($"{data} every ::{image.First}::{image.First + image.Height * image.Width - 1} using (column('x')):(column('y')):(int(column('rgb'))/65536):(int(column('rgb'))/256%256):(int(column('rgb'))%256) with rgbimage notitle");
+        if (boxes.Count == 0)
+        {
+            sb.Append("  plot ").Append(pixels).Append('\n');
+            return;
+        }
+        string range = Invariant($"every ::{boxes.First}::{boxes.First + boxes.Count - 1}");
+        // A box covers pixels x..x2 inclusive: its outline runs along the outer pixel edges. The caption sits
+        // above the box, or below it when the box touches the top of the picture.
+        string rectangles = $"{data} {range} using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle";
+        string captions = $"{data} {range} using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle";
+        sb.Append("  plot ").Append(pixels).Append(", \\\n       ").Append(rectangles).Append(", \\\n       ").Append(captions).Append('\n');
     }
 
     /// <summary>A gnuplot single-quoted string: no escapes are interpreted except '' for a quote.</summary>

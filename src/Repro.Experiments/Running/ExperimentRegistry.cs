@@ -33,6 +33,7 @@ public sealed class ExperimentRegistry
         yield return new Experiments.InvarianceExperiment();
         yield return new Experiments.RandomLabelsExperiment();
         yield return new Experiments.LayerAblationExperiment();
+        yield return new Experiments.DetectionExperiment();
     }
 
     public bool Contains(string name) => byName.ContainsKey(name);
