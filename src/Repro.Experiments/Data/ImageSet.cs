@@ -99,6 +99,22 @@ public sealed class ImageSet
     }
 
     /// <summary>
+    /// This set followed by <paramref name="other"/> (same classes and image shape): e.g. the train and test parts of
+    /// a data set pooled, for drawing K images per class from all of it.
+    /// </summary>
+    public ImageSet Concat(ImageSet other)
+    {
+        if (other.Channels != Channels || other.Height != Height || other.Width != Width)
+            throw new ArgumentException($"cannot join {Channels}x{Height}x{Width} images with {other.Channels}x{other.Height}x{other.Width} ones");
+        if (!other.ClassNames.SequenceEqual(ClassNames))
+            throw new ArgumentException("cannot join image sets with different classes");
+        var pixels = new float[Pixels.LongLength + other.Pixels.LongLength];
+        Pixels.CopyTo(pixels, 0);
+        other.Pixels.CopyTo(pixels, Pixels.LongLength);
+        return new ImageSet(pixels, [.. Labels, .. other.Labels], ClassNames, Channels, Height, Width);
+    }
+
+    /// <summary>
     /// The images of the listed classes only, relabelled 0..k-1 in the order given (a class split such as
     /// Yosinski's A/B halves). Images keep their original order.
     /// </summary>

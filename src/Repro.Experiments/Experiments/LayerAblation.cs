@@ -123,7 +123,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     static IEnumerable<(string, double)> ProbeLayers(ZfNet model, LayerFeatureOptions features, RunContext context, Device device)
     {
         var parts = DataSources.LoadTrainTest(features.Dataset, context.DataRoot);
-        var pool = Concatenate(parts.Train, parts.Test);
+        var pool = parts.Train.Concat(parts.Test);
         var draws = features.SplitSeeds
             .Select(seed => (seed, split: Sampling.PerClass(pool.Labels, pool.ClassNames, features.PerClass, seed, features.TestPerClass)))
             .ToList();
@@ -177,14 +177,6 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
 
     static Tensor Rows(int[] indices, Dictionary<int, int> position, Device device) =>
         torch.tensor(indices.Select(i => (long)position[i]).ToArray().AsSpan(), [indices.Length], device);
-
-    static ImageSet Concatenate(ImageSet a, ImageSet b)
-    {
-        var pixels = new float[a.Pixels.LongLength + b.Pixels.LongLength];
-        a.Pixels.CopyTo(pixels, 0);
-        b.Pixels.CopyTo(pixels, a.Pixels.LongLength);
-        return new ImageSet(pixels, [.. a.Labels, .. b.Labels], a.ClassNames, a.Channels, a.Height, a.Width);
-    }
 
     // ---------------------------------------------------------------- report
 

@@ -27,6 +27,9 @@ public sealed record FigureSeries(string Label, string X, string Y)
 
     public string? FilterValue { get; init; }
 
+    /// <summary>Line and point colour as #rrggbb, so a set of dots and the line through their means match; empty for gnuplot's own cycle.</summary>
+    public string? Colour { get; init; }
+
     public FigureSeries Where(string column, string value) => this with { FilterColumn = column, FilterValue = value };
 }
 
@@ -179,6 +182,8 @@ public sealed class FigureSpec
                             $"figure '{name}' series '{s.Label}': no column '{column}' in data table '{data.Name}'");
                 if (s.Style is SeriesStyle.ErrorBars or SeriesStyle.ErrorLines && s.YError is null)
                     throw new ArgumentException($"figure '{name}' series '{s.Label}': error bars need a YError column");
+                if (s.Colour is { } colour && !System.Text.RegularExpressions.Regex.IsMatch(colour, "^#[0-9a-fA-F]{6}$"))
+                    throw new ArgumentException($"figure '{name}' series '{s.Label}': colour '{colour}' is not #rrggbb");
                 if ((s.FilterColumn is null) != (s.FilterValue is null))
                     throw new ArgumentException($"figure '{name}' series '{s.Label}': a filter needs both column and value");
             }

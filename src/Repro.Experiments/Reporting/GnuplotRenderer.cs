@@ -117,7 +117,8 @@ public static class GnuplotScript
                 with = "yerrorlines";
             else if (s.YError is not null && s.Style is SeriesStyle.Points)
                 with = "yerrorbars";
-            items.Add($"{data} using {usingSpec} with {with} title {Quote(s.Label)}");
+            string colour = s.Colour is { } c ? $" linecolor rgb {Quote(c)}" : "";
+            items.Add($"{data} using {usingSpec} with {with}{colour} title {Quote(s.Label)}");
         }
         foreach (var line in panel.ReferenceLines)
             items.Add($"{CellFormat.Number(line.Y)} with lines dashtype 2 linecolor rgb '#555555' title {Quote(line.Label)}");

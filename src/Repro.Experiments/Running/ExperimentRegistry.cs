@@ -34,6 +34,7 @@ public sealed class ExperimentRegistry
         yield return new Experiments.RandomLabelsExperiment();
         yield return new Experiments.LayerAblationExperiment();
         yield return new Experiments.DetectionExperiment();
+        yield return new Experiments.TransferExperiment();
     }
 
     public bool Contains(string name) => byName.ContainsKey(name);

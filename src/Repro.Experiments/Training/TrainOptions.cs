@@ -36,4 +36,7 @@ public sealed class TrainOptions
 
     /// <summary>Keep the last batch of an epoch even when it is smaller than batch_size.</summary>
     public bool KeepLastBatch { get; set; } = true;
+
+    /// <summary>A copy to adjust for one training (e.g. a step budget for a few-shot set) without touching the configured options.</summary>
+    public TrainOptions Clone() => (TrainOptions)MemberwiseClone();
 }

@@ -74,4 +74,16 @@ public class ImageSetTests
         Assert.Equal((0 + 0.5f * 3) / 1.5f, shrunk[0], 5);
         Assert.Equal((0.5f * 3 + 6) / 1.5f, shrunk[1], 5);
     }
+
+    [Fact]
+    public void Concat_puts_the_second_set_after_the_first_and_rejects_other_shapes_or_classes()
+    {
+        var a = new ImageSet(new float[] { 1, 2, 3, 4 }, new[] { 0, 1 }, new[] { "x", "y" }, 1, 1, 2);
+        var b = new ImageSet(new float[] { 5, 6 }, new[] { 1 }, new[] { "x", "y" }, 1, 1, 2);
+        var joined = a.Concat(b);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, joined.Pixels);
+        Assert.Equal(new[] { 0, 1, 1 }, joined.Labels);
+        Assert.Throws<ArgumentException>(() => a.Concat(new ImageSet(new float[2], new[] { 0 }, new[] { "x", "y" }, 1, 2, 1)));
+        Assert.Throws<ArgumentException>(() => a.Concat(new ImageSet(new float[2], new[] { 0 }, new[] { "x", "z" }, 1, 1, 2)));
+    }
 }

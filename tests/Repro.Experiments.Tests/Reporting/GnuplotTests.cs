@@ -113,6 +113,24 @@ public sealed class GnuplotTests : IDisposable
     }
 
     [Fact]
+    public void A_series_colour_goes_into_its_plot_item_and_must_be_rrggbb()
+    {
+        var panel = new PlotPanel
+        {
+            Series =
+            {
+                new FigureSeries("runs", "step", "loss") { Style = SeriesStyle.Points, Colour = "#1f77b4" }.Where("labels", "true"),
+                new FigureSeries("", "step", "loss") { Style = SeriesStyle.Lines }.Where("labels", "random"),
+            },
+        };
+        string script = GnuplotScript.Write(FigureSpec.Plot("coloured", "", LossTable(), panel));
+        Assert.Contains("with points linecolor rgb '#1f77b4' title 'runs'", script);
+        Assert.Contains("with lines title ''", script);
+        var bad = new PlotPanel { Series = { new FigureSeries("x", "step", "loss") { Colour = "blue" } } };
+        Assert.Contains("#rrggbb", Assert.Throws<ArgumentException>(() => FigureSpec.Plot("bad", "", LossTable(), bad)).Message);
+    }
+
+    [Fact]
     public void Heat_map_selects_each_panel_by_its_rows_of_the_data_file()
     {
         var image = new double[2, 3] { { 0, 0.5, 1 }, { 1, 0.5, 0 } };
