@@ -381,7 +381,7 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             new PlotPanel
             {
                 Title = "accuracy on B vs copied layers", XLabel = "layers n copied (0 = baseB)", YLabel = "top-1 test accuracy on B (%)",
-                Series = series, ReferenceLines = [new ReferenceLine("baseB mean", 100 * baseB.mean)],
+                Series = series, ReferenceLines = [new ReferenceLine("baseB mean", 100 * baseB.mean)], KeyPosition = "bottom left",
             }));
     }
 
@@ -414,7 +414,8 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         var figure = new ResultTable("accuracy_vs_k_points", "Accuracy vs training images per class",
             ResultColumn.Text("series"), ResultColumn.Integer("k"), ResultColumn.Number("accuracy"), ResultColumn.Number("std"));
         var means = new Dictionary<(string method, int k), double>();
-        foreach (var k in perClass)
+        // Measured K and the paper's K in one ascending list; a paper-only K gets a row of Caltech numbers only.
+        foreach (var k in perClass.Union(paper.Keys.Select(p => p.k)).Order())
         {
             var cells = new List<ResultCell> { k, 0 };
             var count = 0;
@@ -429,17 +430,13 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
                 figure.AddRow(method, k, 100 * v.mean, 100 * v.std);
             }
             cells[1] = count;
+            if (count == 0) cells = [k, 0, ResultCell.Empty, ResultCell.Empty, ResultCell.Empty];
             cells.Add(Paper("caltech101", k, "non-pretrained"));
             cells.Add(Paper("caltech101", k, "imagenet-pretrained"));
             cells.Add(Paper("caltech256", k, "non-pretrained"));
             cells.Add(Paper("caltech256", k, "imagenet-pretrained"));
             table.AddRow(cells.ToArray());
         }
-        // The paper's K values that were not measured still get a row, so every Caltech number is shown.
-        foreach (var k in paper.Keys.Select(p => p.k).Distinct().Order().Where(k => !perClass.Contains(k)))
-            table.AddRow(k, 0, ResultCell.Empty, ResultCell.Empty, ResultCell.Empty,
-                Paper("caltech101", k, "non-pretrained"), Paper("caltech101", k, "imagenet-pretrained"),
-                Paper("caltech256", k, "non-pretrained"), Paper("caltech256", k, "imagenet-pretrained"));
         foreach (var ((dataset, k, model), p) in paper.OrderBy(p => p.Key.dataset).ThenBy(p => p.Key.model).ThenBy(p => p.Key.k))
             figure.AddRow($"paper_{dataset}_{model}", k, p.mean, p.std);
         context.AddTable(table);
@@ -470,7 +467,7 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             new PlotPanel
             {
                 Title = "accuracy vs training images per class", XLabel = "training images per class K", YLabel = "test accuracy (%)",
-                LogX = true, YMin = 0, YMax = 100, Series = series,
+                LogX = true, YMin = 0, YMax = 100, Series = series, KeyPosition = "bottom right",
             }));
     }
 }

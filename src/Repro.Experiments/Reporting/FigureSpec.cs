@@ -55,6 +55,9 @@ public sealed class PlotPanel
 
     public List<FigureSeries> Series { get; init; } = new();
 
+    /// <summary>Where the key goes when the default (top right) would hide data: "bottom left", "bottom right", "top left" or "top right".</summary>
+    public string? KeyPosition { get; init; }
+
     public List<ReferenceLine> ReferenceLines { get; init; } = new();
 }
 
@@ -187,6 +190,8 @@ public sealed class FigureSpec
                 if ((s.FilterColumn is null) != (s.FilterValue is null))
                     throw new ArgumentException($"figure '{name}' series '{s.Label}': a filter needs both column and value");
             }
+            if (panel.KeyPosition is { } key && key is not ("bottom left" or "bottom right" or "top left" or "top right"))
+                throw new ArgumentException($"figure '{name}' panel '{panel.Title}': key position '{key}' is not one of bottom left, bottom right, top left, top right");
             if (panel.Series.Count == 0)
                 throw new ArgumentException($"figure '{name}' panel '{panel.Title}' has no series");
         }

@@ -87,6 +87,7 @@ public static class GnuplotScript
         sb.Append("  set size noratio\n");
         sb.Append("  set xtics\n  set ytics\n");
         sb.Append("  set key noenhanced\n");
+        if (panel.KeyPosition is { } key) sb.Append("  set key ").Append(key).Append('\n');
         sb.Append(panel.LogX ? "  set logscale x\n" : "  unset logscale x\n");
         sb.Append(panel.LogY ? "  set logscale y\n" : "  unset logscale y\n");
         sb.Append("  set autoscale xfix\n");

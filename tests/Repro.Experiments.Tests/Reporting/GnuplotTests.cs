@@ -124,6 +124,11 @@ public sealed class GnuplotTests : IDisposable
             },
         };
         string script = GnuplotScript.Write(FigureSpec.Plot("coloured", "", LossTable(), panel));
+        Assert.DoesNotContain("set key bottom", script);
+        var keyed = new PlotPanel { KeyPosition = "bottom left", Series = { new FigureSeries("x", "step", "loss") } };
+        Assert.Contains("  set key bottom left\n", GnuplotScript.Write(FigureSpec.Plot("keyed", "", LossTable(), keyed)));
+        var misplaced = new PlotPanel { KeyPosition = "middle", Series = { new FigureSeries("x", "step", "loss") } };
+        Assert.Throws<ArgumentException>(() => FigureSpec.Plot("misplaced", "", LossTable(), misplaced));
         Assert.Contains("with points linecolor rgb '#1f77b4' title 'runs'", script);
         Assert.Contains("with lines title ''", script);
         var bad = new PlotPanel { Series = { new FigureSeries("x", "step", "loss") { Colour = "blue" } } };
