@@ -400,7 +400,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
             ResultColumn.Number("proposal_seconds", "of which proposals (s)", 4),
             ResultColumn.Number("proposals", "proposals/image", 0), ResultColumn.Number("speedup", "speed-up vs R-CNN (CPU s)", 1),
             ResultColumn.Number("wall_speedup", "speed-up vs R-CNN (wall s)", 1),
-            ResultColumn.Number("train_seconds", "train s", 1),
+            ResultColumn.Number("train_seconds", "train s (with training proposals)", 1),
             ResultColumn.Text("paper_map", "paper mAP (%)"), ResultColumn.Text("paper_seconds", "paper s/image"), ResultColumn.Text("paper_speedup", "paper speed-up"));
         foreach (var (method, group) in byMethod)
         {
