@@ -7,7 +7,7 @@ public sealed class TrainOptions
 
     public int BatchSize { get; set; } = 128;
 
-    /// <summary>sgd or adam.</summary>
+    /// <summary>sgd, adam (L2 added to the gradient, as torch.optim.Adam) or adamw (decoupled weight decay).</summary>
     public string Optimizer { get; set; } = "sgd";
 
     public double LearningRate { get; set; } = 0.05;

@@ -58,7 +58,11 @@ public sealed class Trainer
         {
             "sgd" => new torch.optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay, options.Nesterov),
             "adam" => new torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            _ => throw new ArgumentException($"train.optimizer: unknown optimizer '{options.Optimizer}' (sgd or adam)"),
+            // Decoupled weight decay (Loshchilov & Hutter): each step shrinks weights by lr * weight_decay, as SGD's
+            // decay does, instead of adding an L2 gradient that Adam's per-weight scaling inflates for rarely
+            // updated weights.
+            "adamw" => new torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay, decoupled_weight_decay: true),
+            _ => throw new ArgumentException($"train.optimizer: unknown optimizer '{options.Optimizer}' (sgd, adam or adamw)"),
         };
 
     /// <summary>Trains the parameters that require grad (all unless some were frozen) and returns the final state.</summary>

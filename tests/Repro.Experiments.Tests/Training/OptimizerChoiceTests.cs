@@ -1,0 +1,32 @@
+using Repro.Experiments.Training;
+using Repro.Torch;
+
+namespace Repro.Experiments.Tests.Training;
+
+public class OptimizerChoiceTests
+{
+    // One Adam step from zero moments moves every weight by lr * g / (|g| + eps), about lr in size; with the gradient
+    // zero, only weight decay acts: adamw shrinks w by lr * wd * w, adam's L2 term becomes a gradient wd * w that
+    // Adam's scaling turns into a full lr-sized step.
+    [Theory]
+    [InlineData("adamw", 2.0 * (1 - 0.1 * 0.1))]
+    [InlineData("adam", 2.0 - 0.1)]
+    public void Weight_decay_is_decoupled_for_adamw_and_an_l2_gradient_for_adam(string name, double expected)
+    {
+        using var scope = torch.NewDisposeScope();
+        var w = torch.tensor([2.0f], 1).requires_grad_();
+        using var optimizer = Trainer.CreateOptimizer(new TrainOptions { Optimizer = name, LearningRate = 0.1, WeightDecay = 0.1 }, [w]);
+        (w * 0).sum().backward();
+        optimizer.step();
+        Assert.Equal(expected, w.detach().ToArray<float>()[0], 5);
+    }
+
+    [Fact]
+    public void An_unknown_optimizer_names_the_choices()
+    {
+        using var scope = torch.NewDisposeScope();
+        var w = torch.tensor([1.0f], 1).requires_grad_();
+        var error = Assert.Throws<ArgumentException>(() => Trainer.CreateOptimizer(new TrainOptions { Optimizer = "adamax" }, [w]));
+        Assert.Contains("adamw", error.Message);
+    }
+}
