@@ -19,10 +19,11 @@ do for [format in "png svg"] {
   set xtics
   set ytics
   set key noenhanced
+  set key bottom left
   unset logscale x
   unset logscale y
   set autoscale xfix
-  set xrange [*:*] noreverse
+  set xrange [0:1] noreverse
   set yrange [0:1.02] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   plot 'pr_curves.data.csv' using (column('recall')):(strcol('curve') eq 'rcnn|digit-7' ? column('precision') : NaN) with lines title 'R-CNN', \
@@ -35,10 +36,11 @@ do for [format in "png svg"] {
   set xtics
   set ytics
   set key noenhanced
+  set key bottom left
   unset logscale x
   unset logscale y
   set autoscale xfix
-  set xrange [*:*] noreverse
+  set xrange [0:1] noreverse
   set yrange [0:1.02] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   plot 'pr_curves.data.csv' using (column('recall')):(strcol('curve') eq 'rcnn|bag' ? column('precision') : NaN) with lines title 'R-CNN', \
@@ -51,10 +53,11 @@ do for [format in "png svg"] {
   set xtics
   set ytics
   set key noenhanced
+  set key bottom left
   unset logscale x
   unset logscale y
   set autoscale xfix
-  set xrange [*:*] noreverse
+  set xrange [0:1] noreverse
   set yrange [0:1.02] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   plot 'pr_curves.data.csv' using (column('recall')):(strcol('curve') eq 'rcnn|sneaker' ? column('precision') : NaN) with lines title 'R-CNN', \
@@ -67,10 +70,11 @@ do for [format in "png svg"] {
   set xtics
   set ytics
   set key noenhanced
+  set key bottom left
   unset logscale x
   unset logscale y
   set autoscale xfix
-  set xrange [*:*] noreverse
+  set xrange [0:1] noreverse
   set yrange [0:1.02] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   plot 'pr_curves.data.csv' using (column('recall')):(strcol('curve') eq 'rcnn|digit-3' ? column('precision') : NaN) with lines title 'R-CNN', \
@@ -83,10 +87,11 @@ do for [format in "png svg"] {
   set xtics
   set ytics
   set key noenhanced
+  set key bottom left
   unset logscale x
   unset logscale y
   set autoscale xfix
-  set xrange [*:*] noreverse
+  set xrange [0:1] noreverse
   set yrange [0:1.02] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   plot 'pr_curves.data.csv' using (column('recall')):(strcol('curve') eq 'rcnn|digit-0' ? column('precision') : NaN) with lines title 'R-CNN', \
@@ -99,10 +104,11 @@ do for [format in "png svg"] {
   set xtics
   set ytics
   set key noenhanced
+  set key bottom left
   unset logscale x
   unset logscale y
   set autoscale xfix
-  set xrange [*:*] noreverse
+  set xrange [0:1] noreverse
   set yrange [0:1.02] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   plot 'pr_curves.data.csv' using (column('recall')):(strcol('curve') eq 'rcnn|trouser' ? column('precision') : NaN) with lines title 'R-CNN', \

@@ -464,7 +464,9 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
         if (data.Rows.Count == 0) return;
         var panels = classes.Select(c => new PlotPanel
         {
-            Title = c, XLabel = "recall", YLabel = "precision", YMin = 0, YMax = 1.02,
+            // Recall from 0, so a curve that only starts at its first true positive shows where that is; the key
+            // in the bottom left, below the curves, which stay high at low recall.
+            Title = c, XLabel = "recall", YLabel = "precision", XMin = 0, XMax = 1, YMin = 0, YMax = 1.02, KeyPosition = "bottom left",
             Series = runs.Select(r => new FigureSeries(PaperName[r.method], "recall", "precision") { Style = SeriesStyle.Lines }.Where("curve", $"{r.method}|{c}")).ToList(),
         }).ToList();
         int cols = Math.Min(3, panels.Count), rows = (panels.Count + cols - 1) / cols;

@@ -49,6 +49,11 @@ public sealed class PlotPanel
 
     public bool LogY { get; init; }
 
+    /// <summary>Fixed x-axis ends; null lets gnuplot fit the data (a curve that starts past 0 then hides where it starts).</summary>
+    public double? XMin { get; init; }
+
+    public double? XMax { get; init; }
+
     public double? YMin { get; init; }
 
     public double? YMax { get; init; }

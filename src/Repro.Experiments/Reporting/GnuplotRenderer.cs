@@ -91,7 +91,8 @@ public static class GnuplotScript
         sb.Append(panel.LogX ? "  set logscale x\n" : "  unset logscale x\n");
         sb.Append(panel.LogY ? "  set logscale y\n" : "  unset logscale y\n");
         sb.Append("  set autoscale xfix\n");
-        sb.Append("  set xrange [*:*] noreverse\n");
+        sb.Append("  set xrange [").Append(panel.XMin is { } xlo ? CellFormat.Number(xlo) : "*").Append(':')
+          .Append(panel.XMax is { } xhi ? CellFormat.Number(xhi) : "*").Append("] noreverse\n");
         sb.Append("  set yrange [").Append(panel.YMin is { } lo ? CellFormat.Number(lo) : "*").Append(':')
           .Append(panel.YMax is { } hi ? CellFormat.Number(hi) : "*").Append("] noreverse\n");
         // A little headroom so points and reference lines on the extremes are not hidden by the frame.

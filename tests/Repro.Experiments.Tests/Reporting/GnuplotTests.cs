@@ -127,6 +127,9 @@ public sealed class GnuplotTests : IDisposable
         Assert.DoesNotContain("set key bottom", script);
         var keyed = new PlotPanel { KeyPosition = "bottom left", Series = { new FigureSeries("x", "step", "loss") } };
         Assert.Contains("  set key bottom left\n", GnuplotScript.Write(FigureSpec.Plot("keyed", "", LossTable(), keyed)));
+        var fixedX = new PlotPanel { XMin = 0, XMax = 1, Series = { new FigureSeries("x", "step", "loss") } };
+        Assert.Contains("  set xrange [0:1] noreverse\n", GnuplotScript.Write(FigureSpec.Plot("fixed-x", "", LossTable(), fixedX)));
+        Assert.Contains("  set xrange [*:*] noreverse\n", script);
         var misplaced = new PlotPanel { KeyPosition = "middle", Series = { new FigureSeries("x", "step", "loss") } };
         Assert.Throws<ArgumentException>(() => FigureSpec.Plot("misplaced", "", LossTable(), misplaced));
         Assert.Contains("with points linecolor rgb '#1f77b4' title 'runs'", script);

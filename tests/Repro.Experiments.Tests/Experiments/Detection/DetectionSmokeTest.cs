@@ -37,6 +37,10 @@ public sealed class DetectionSmokeTest : IDisposable
             Assert.True(File.Exists(Path.Combine(report, figure + ".data.csv")), figure + ".data.csv");
             Assert.True(new FileInfo(Path.Combine(report, figure + ".png")).Length > 0, figure + ".png");
         }
+        // PR panels span recall 0..1 whatever the first true positive's recall, with the key below the curves.
+        var pr = File.ReadAllText(Path.Combine(report, "pr_curves.gp"));
+        Assert.Contains("set xrange [0:1] noreverse", pr);
+        Assert.Contains("set key bottom left", pr);
         // The grid: two test images of 128x128 pixels, stored once each, then the boxes of 2 x (1 + 3) panels.
         var grid = File.ReadAllLines(Path.Combine(report, "detections.data.csv"));
         Assert.Equal(2 * 128 * 128, grid.Count(l => l.StartsWith("pixel,", StringComparison.Ordinal)));
