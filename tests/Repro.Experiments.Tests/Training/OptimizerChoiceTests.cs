@@ -1,3 +1,4 @@
+using Xunit;
 using Repro.Experiments.Training;
 using Repro.Torch;
 
