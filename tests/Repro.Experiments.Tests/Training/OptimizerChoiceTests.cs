@@ -1,6 +1,7 @@
 using Xunit;
 using Repro.Experiments.Training;
 using Repro.Torch;
+using Xunit;
 
 namespace Repro.Experiments.Tests.Training;
 
