@@ -1,7 +1,6 @@
 using Xunit;
 using Repro.Experiments.Training;
 using Repro.Torch;
-using Xunit;
 
 namespace Repro.Experiments.Tests.Training;
 
