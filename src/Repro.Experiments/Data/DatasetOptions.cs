@@ -50,6 +50,9 @@ public sealed class DatasetOptions
 
     /// <summary>Augmentation and normalisation of batches.</summary>
     public TransformOptions Transforms { get; set; } = new();
+
+    /// <summary>A copy to adjust for one use (e.g. more training images) without touching the configured options.</summary>
+    public DatasetOptions Clone() => (DatasetOptions)MemberwiseClone();
 }
 
 /// <summary>The <c>dataset.transforms:</c> section: what is done to every training and evaluation batch.</summary>

@@ -35,6 +35,15 @@ public sealed class FewShotOptions
     /// </summary>
     public double? OffTheShelfLearningRate { get; set; }
 
+    /// <summary>
+    /// Training images per class of the network pretrained on all source classes; empty for the halves' own
+    /// <c>dataset.per_class</c>. The pretrained net has twice the classes of a half, so it gets its own budget.
+    /// </summary>
+    public int? PretrainPerClass { get; set; }
+
+    /// <summary>Epochs of the pretrained network; empty for <c>train.epochs</c>.</summary>
+    public int? PretrainEpochs { get; set; }
+
     /// <summary>The schedule of the three few-shot trainings; epochs and max_steps are set from <see cref="Steps"/>.</summary>
     public TrainOptions Train { get; set; } = new() { Optimizer = "adam", LearningRate = 0.001, BatchSize = 64 };
 }
@@ -56,6 +65,13 @@ public sealed class TransferOptions
     public List<int> Depths { get; set; } = [1, 2, 3, 4, 5, 6, 7];
 
     public FewShotOptions FewShot { get; set; } = new();
+
+    /// <summary>
+    /// Run frozen layers in inference mode while the rest trains (their dropout off), so a frozen stack is a fixed
+    /// feature extractor as in Razavian et al.'s and Zeiler and Fergus's off-the-shelf features; false keeps
+    /// Caffe's behaviour (dropout of a frozen layer stays on in training).
+    /// </summary>
+    public bool FrozenInference { get; set; }
 }
 
 /// <summary>
@@ -100,7 +116,7 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         var device = ClassifierRun.DeviceOf(context);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var source = DataSources.LoadTrainTest(options.Dataset, context.DataRoot);
+        var source = Standardised(options.Dataset, context);
         var (classesA, classesB) = Sampling.ClassHalves(source.Train.ClassCount, options.Split);
         context.Log.Information("Class halves (split {Split}): A = {A}, B = {B}", options.Split,
             string.Join(", ", classesA.Select(c => source.Train.ClassNames[c])), string.Join(", ", classesB.Select(c => source.Train.ClassNames[c])));
@@ -140,6 +156,13 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         return RunResult.Of(summary.ToArray());
     }
 
+    static DataSplits Standardised(DatasetOptions dataset, RunContext context)
+    {
+        var loaded = DataSources.LoadTrainTest(dataset, context.DataRoot);
+        var (train, test) = Standardise(dataset.Transforms, loaded.Train, loaded.Test);
+        return loaded with { Train = train, Test = test };
+    }
+
     static void Validate(TransferOptions options, int layerCount)
     {
         if (options.Depths.Count == 0) throw new ReproInputException("options.depths: expected at least one copied depth");
@@ -148,8 +171,12 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             if (depth < 1 || depth > layerCount - 1)
                 throw new ReproInputException($"options.depths: copied depth {depth} is outside 1..{layerCount - 1} (the network has {layerCount} layers; the classifier is always retrained)");
         if (options.Split < 0) throw new ReproInputException($"options.split = {options.Split}: expected a seed of 0 or more");
+        ValidateTransforms("options.dataset.transforms", options.Dataset.Transforms);
         var fewShot = options.FewShot;
         if (!fewShot.Enabled) return;
+        ValidateTransforms("options.few_shot.dataset.transforms", fewShot.Dataset.Transforms);
+        if (fewShot.PretrainPerClass is < 1) throw new ReproInputException($"options.few_shot.pretrain_per_class = {fewShot.PretrainPerClass}: expected at least 1");
+        if (fewShot.PretrainEpochs is < 1) throw new ReproInputException($"options.few_shot.pretrain_epochs = {fewShot.PretrainEpochs}: expected at least 1");
         if (fewShot.PerClass.Count == 0) throw new ReproInputException("options.few_shot.per_class: expected at least one number of training images per class");
         if (fewShot.PerClass.Distinct().Count() != fewShot.PerClass.Count) throw new ReproInputException("options.few_shot.per_class: a value is listed twice");
         foreach (var k in fewShot.PerClass)
@@ -158,6 +185,36 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         if (fewShot.Steps < 1) throw new ReproInputException($"options.few_shot.steps = {fewShot.Steps}: expected at least 1");
         if (fewShot.OffTheShelfLearningRate is <= 0) throw new ReproInputException($"options.few_shot.off_the_shelf_learning_rate = {fewShot.OffTheShelfLearningRate}: expected a positive rate");
         if (fewShot.Train.BatchSize < 1) throw new ReproInputException($"options.few_shot.train.batch_size = {fewShot.Train.BatchSize}: expected at least 1");
+    }
+
+    /// <summary>
+    /// Transfer trains many networks on fixed tensors, so only normalisation is supported: random crops and flips
+    /// would be silently skipped, which is worse than refusing them.
+    /// </summary>
+    static void ValidateTransforms(string key, TransformOptions transforms)
+    {
+        if (transforms.CropPadding != 0) throw new ReproInputException($"{key}.crop_padding = {transforms.CropPadding}: the transfer experiment supports only normalize (no augmentation)");
+        if (transforms.HorizontalFlip) throw new ReproInputException($"{key}.horizontal_flip: the transfer experiment supports only normalize (no augmentation)");
+    }
+
+    /// <summary>
+    /// The training and test images standardised by the statistics of the training images when the transforms ask
+    /// for it (given mean/std, else computed from <paramref name="train"/>, never from test data); else both as they are.
+    /// Each data set is standardised by its own statistics, so a network pretrained on one sees the other in the
+    /// same input range (Fashion-MNIST's mean pixel is about twice MNIST's).
+    /// </summary>
+    public static (ImageSet train, ImageSet test) Standardise(TransformOptions transforms, ImageSet train, ImageSet test)
+    {
+        var statistics = Augmentation.Create(transforms, train).Normalization;
+        if (statistics is null) return (train, test);
+        return (Normalised(train, statistics), Normalised(test, statistics));
+    }
+
+    static ImageSet Normalised(ImageSet images, ChannelStatistics statistics)
+    {
+        var pixels = (float[])images.Pixels.Clone();
+        ImageTransforms.Normalize(pixels, images.Count, images.Channels, images.Height, images.Width, statistics.Mean, statistics.Std);
+        return new ImageSet(pixels, images.Labels, images.ClassNames, images.Channels, images.Height, images.Width);
     }
 
     /// <summary>
@@ -186,18 +243,34 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         var draws = FewShotDraws(pool, fewShot.PerClass, fewShot.TestPerClass, options.Split);
 
         var results = new List<(string, double)>();
-        using var sourceTrain = new TensorDataset(source.Train, device);
-        using var sourceTest = new TensorDataset(source.Test, device);
-        using var pretrained = trainer.Network("pretrained", source.Train.ClassCount, source.Train);
-        results.Add(("pretrained_accuracy", trainer.Fit("pretrained", pretrained, sourceTrain, sourceTest, options.Train)));
+        var pretrainSource = source;
+        if (fewShot.PretrainPerClass is { } pretrainPerClass && pretrainPerClass != options.Dataset.PerClass)
+        {
+            var dataset = options.Dataset.Clone();
+            dataset.PerClass = pretrainPerClass;
+            pretrainSource = Standardised(dataset, context);
+        }
+        var pretrainSchedule = options.Train;
+        if (fewShot.PretrainEpochs is { } epochs)
+        {
+            pretrainSchedule = options.Train.Clone();
+            pretrainSchedule.Epochs = epochs;
+        }
+        using var sourceTrain = new TensorDataset(pretrainSource.Train, device);
+        using var sourceTest = new TensorDataset(pretrainSource.Test, device);
+        using var pretrained = trainer.Network("pretrained", pretrainSource.Train.ClassCount, pretrainSource.Train);
+        results.Add(("pretrained_accuracy", trainer.Fit("pretrained", pretrained, sourceTrain, sourceTest, pretrainSchedule)));
+        results.Add(("pretrained_train_images", sourceTrain.Count));
         // Everything but the classifier is copied: the target task's classes are new.
         var copied = pretrained.Layers.Count - 1;
 
-        using var test = new TensorDataset(pool.Subset(draws[0].split.Test), device);
-        results.Add(("few_shot_test_images", test.Count));
+        results.Add(("few_shot_test_images", draws[0].split.Test.Length));
         foreach (var (perClass, split) in draws)
         {
-            using var train = new TensorDataset(pool.Subset(split.Train), device);
+            // Standardised by this K's training images only: the test images stay unseen.
+            var (trainImages, testImages) = Standardise(fewShot.Dataset.Transforms, pool.Subset(split.Train), pool.Subset(split.Test));
+            using var train = new TensorDataset(trainImages, device);
+            using var test = new TensorDataset(testImages, device);
             var schedule = FewShotSchedule(fewShot, train.Count);
             foreach (var (method, _) in FewShotMethods)
             {
@@ -251,9 +324,10 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             context.Cancel.ThrowIfCancellationRequested();
             // Dropout draws from torch's global generator: reseed so it too depends only on the network's name.
             torch.manual_seed(SeededRandom.MixSeed(context.Seed, "transfer-dropout:" + name, options.Split));
-            var state = new Trainer(schedule, SeededRandom.MixSeed(context.Seed, "transfer-order:" + name, options.Split))
-                .Add(new LossLogHook(context.Metrics, schedule.LogEvery, name + "_"))
-                .Fit(network, train);
+            var trainer = new Trainer(schedule, SeededRandom.MixSeed(context.Seed, "transfer-order:" + name, options.Split))
+                .Add(new LossLogHook(context.Metrics, schedule.LogEvery, name + "_"));
+            if (options.FrozenInference) trainer.Add(new FrozenLayersInInference(network));
+            var state = trainer.Fit(network, train);
             var evaluation = Evaluator.Evaluate(network, test);
             context.Metrics.Log(state.Step, name + "_test", "accuracy", evaluation.Accuracy);
             context.Metrics.Log(state.Step, name + "_test", "loss", evaluation.Loss);
@@ -262,6 +336,15 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             context.Log.Information("{Name}: {Steps} steps on {Train} images, frozen layers [{Frozen}], test accuracy {Accuracy:F4} ({Done}/{Total})",
                 name, state.Step, train.Count, string.Join(",", LayerTransfer.FrozenLayers(network)), evaluation.Accuracy, Done, total);
             return evaluation.Accuracy;
+        }
+    }
+
+    /// <summary>Puts the frozen layers of a network into inference mode once the trainer has switched it to training.</summary>
+    public sealed class FrozenLayersInInference(ZfNet network) : ITrainingHook
+    {
+        public void BeforeTrain(TrainingState state)
+        {
+            foreach (var layer in LayerTransfer.FrozenLayers(network)) network.Block(layer).eval();
         }
     }
 

@@ -131,4 +131,36 @@ public sealed class LayerTransferTests
         Assert.Empty(LayerTransfer.Copy(source, untouched, 0, CopiedLayers.Frozen));
         Assert.Empty(LayerTransfer.FrozenLayers(untouched));
     }
+    [Fact]
+    public void Frozen_layers_run_without_dropout_while_the_new_classifier_still_trains_with_it()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var source = Network(1);
+        using var target = Network(2);
+        LayerTransfer.Copy(source, target, 7, CopiedLayers.Frozen);
+        using var data = RandomImages(8, 5, 3);
+        var images = data.Images;
+
+        // Plain training mode: dropout before the frozen layer 7 makes its features differ from call to call.
+        target.train();
+        Assert.False(LayerSeven(target, images).SequenceEqual(LayerSeven(target, images)));
+
+        var hook = new Repro.Experiments.Experiments.TransferExperiment.FrozenLayersInInference(target);
+        var options = new TrainOptions { Epochs = 1, BatchSize = 8, Optimizer = "adam", LearningRate = 0.01 };
+        var state = new Trainer(options, seed: 4).Add(hook).Fit(target, data);
+        Assert.Equal(1, state.Step);
+        Assert.All(Enumerable.Range(1, 7), l => Assert.False(target.Block(l).training, $"layer {l} still in training mode"));
+        Assert.True(target.Block(8).training);
+        // Fixed features: the frozen stack gives the same layer-7 output every time, equal to inference mode's.
+        var first = LayerSeven(target, images);
+        Assert.Equal(first, LayerSeven(target, images));
+        target.eval();
+        Assert.Equal(first, LayerSeven(target, images));
+    }
+
+    static float[] LayerSeven(ZfNet network, Tensor images)
+    {
+        using var _ = torch.no_grad();
+        return network.Activations(images, 7)[7].contiguous().ToArray<float>();
+    }
 }
