@@ -133,5 +133,5 @@ internal static unsafe partial class Native
 
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr THSImage_read(string path, int grey);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int THSImage_write(string path, IntPtr image);
-    [LibraryImport(Lib)] internal static partial IntPtr THSImage_selective_search(IntPtr image, int maxBoxes, int baseK, int incK, double sigma);
+    [LibraryImport(Lib)] internal static partial IntPtr THSImage_selective_search(IntPtr image, int maxBoxes, int baseK, int incK, double sigma, int segmentMinSize);
 }

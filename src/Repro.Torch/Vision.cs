@@ -127,11 +127,11 @@ public static class torchvision
         }
 
         /// <summary>Selective search in fast mode (Uijlings et al.; OpenCV ximgproc): boxes [N,4] as inclusive x1,y1,x2,y2.</summary>
-        public static Tensor selective_search(Tensor rgb, int max_boxes = 2000, int base_k = 150, int inc_k = 150, double sigma = 0.8)
+        public static Tensor selective_search(Tensor rgb, int max_boxes = 2000, int base_k = 150, int inc_k = 150, double sigma = 0.8, int segment_min_size = 100)
         {
             using var scope = torch.NewDisposeScope();
             var hwc = rgb.permute(1, 2, 0).contiguous();
-            return scope.MoveToOuter(new Tensor(Native.CheckHandle(Native.THSImage_selective_search(hwc.Handle, max_boxes, base_k, inc_k, sigma), "selective_search")));
+            return scope.MoveToOuter(new Tensor(Native.CheckHandle(Native.THSImage_selective_search(hwc.Handle, max_boxes, base_k, inc_k, sigma, segment_min_size), "selective_search")));
         }
     }
 }

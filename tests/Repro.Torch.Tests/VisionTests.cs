@@ -202,4 +202,28 @@ public class SelectiveSearchDeterminismTests
             Assert.Equal(first.ToArray<float>(), again.ToArray<float>());
         }
     }
+
+    [Fact]
+    public void Smaller_segment_regions_seed_more_proposals_on_a_small_image()
+    {
+        // 16 tiles of 16x16 px with noise: regions of >= 100 px can hold each tile at most once, regions of >= 10 px
+        // split them, so the grouping starts from more regions and ends with more distinct boxes.
+        var random = new Random(7);
+        var pixels = new byte[3 * 64 * 64];
+        for (int y = 0; y < 64; y++)
+            for (int x = 0; x < 64; x++)
+                for (int c = 0; c < 3; c++)
+                    pixels[(c * 64 + y) * 64 + x] = (byte)((x / 16 * 3 + y / 16 + c) % 4 * 60 + random.Next(60));
+        using var image = torch.tensor(pixels, 3, 64, 64);
+        using var coarse = torchvision.io.selective_search(image, 2000, 20, 20, 0.8, 100);
+        using var fine = torchvision.io.selective_search(image, 2000, 20, 20, 0.8, 10);
+        Assert.True(fine.size(0) > coarse.size(0) * 3 / 2, $"{fine.size(0)} boxes with 10 px seeds, {coarse.size(0)} with 100 px");
+        // 100 px is OpenCV's own fast mode: the default.
+        using var byDefault = torchvision.io.selective_search(image, 2000, 20, 20, 0.8);
+        Assert.Equal(coarse.ToArray<float>(), byDefault.ToArray<float>());
+        // Every box lies inside the image, corners inclusive.
+        var b = fine.ToArray<float>();
+        for (int i = 0; i < b.Length; i += 4)
+            Assert.True(b[i] >= 0 && b[i + 1] >= 0 && b[i + 2] <= 63 && b[i + 3] <= 63 && b[i] <= b[i + 2] && b[i + 1] <= b[i + 3]);
+    }
 }

@@ -23,7 +23,10 @@ public sealed class SelectiveSearchOptions
     /// <summary>Boxes narrower or lower than this many pixels are dropped.</summary>
     public int MinSize { get; set; } = 4;
 
-    public string Key => string.Create(CultureInfo.InvariantCulture, $"ss-fast-max{MaxBoxes}-k{BaseK}+{IncK}-s{Sigma:R}-min{MinSize}");
+    /// <summary>Smallest region of the graph segmentations that seed the grouping (OpenCV's default: 100 px).</summary>
+    public int SegmentMinSize { get; set; } = 100;
+
+    public string Key => string.Create(CultureInfo.InvariantCulture, $"ss-fast-max{MaxBoxes}-k{BaseK}+{IncK}-s{Sigma:R}-min{MinSize}-seg{SegmentMinSize}");
 }
 
 /// <summary>
@@ -52,7 +55,7 @@ public sealed class ProposalCache
     public static Tensor Search(Tensor pixels, SelectiveSearchOptions options)
     {
         using var scope = torch.NewDisposeScope();
-        var boxes = torchvision.io.selective_search(pixels, options.MaxBoxes, options.BaseK, options.IncK, options.Sigma).@float();
+        var boxes = torchvision.io.selective_search(pixels, options.MaxBoxes, options.BaseK, options.IncK, options.Sigma, options.SegmentMinSize).@float();
         var w = boxes.select(1, 2) - boxes.select(1, 0) + 1;
         var h = boxes.select(1, 3) - boxes.select(1, 1) + 1;
         var keep = w.ge(options.MinSize).logical_and(h.ge(options.MinSize)).nonzero().view(-1);

@@ -33,7 +33,7 @@ REPRO_API int THSImage_write(const char* path, Tensor image) {
 
 // Selective search (fast mode) on a uint8 [H,W,3] RGB image: float boxes [N,4] as x1,y1,x2,y2
 // (inclusive pixels), at most max_boxes.
-REPRO_API Tensor THSImage_selective_search(Tensor image, int max_boxes, int base_k, int inc_k, double sigma) {
+REPRO_API Tensor THSImage_selective_search(Tensor image, int max_boxes, int base_k, int inc_k, double sigma, int segment_min_size) {
   REPRO_TRY
   at::Tensor t = image->to(at::kCPU, at::kByte).contiguous();
   TORCH_CHECK(t.dim() == 3 && t.size(2) == 3, "selective search needs [H,W,3] uint8, got ", t.sizes());
@@ -49,6 +49,14 @@ REPRO_API Tensor THSImage_selective_search(Tensor image, int max_boxes, int base
   auto ss = cv::ximgproc::segmentation::createSelectiveSearchSegmentation();
   ss->setBaseImage(bgr);
   ss->switchToSelectiveSearchFast(base_k, inc_k, (float)sigma);
+  // Fast mode keeps the graph segmentations' default minimum region of 100 px, which caps a small image's
+  // initial regions (a 128x128 canvas has room for ~160); the same strategy with a smaller minimum rebuilds the
+  // segmentations exactly as switchToSelectiveSearchFast does (k = base_k, +inc_k, +2 inc_k; HSV and Lab).
+  if (segment_min_size != 100) {
+    ss->clearGraphSegmentations();
+    for (int k = base_k; k <= base_k + inc_k * 2; k += inc_k)
+      ss->addGraphSegmentation(cv::ximgproc::segmentation::createGraphSegmentation(sigma, (float)k, segment_min_size));
+  }
   std::vector<cv::Rect> rects;
   ss->process(rects);
   int64_t n = std::min<int64_t>((int64_t)rects.size(), max_boxes);
