@@ -115,8 +115,8 @@ do for [format in "png svg"] {
   set xrange [-0.5:127.5] noreverse
   set yrange [127.5:-0.5] noreverse
   plot 'detections.data.csv' every ::16384::32767 using (column('x')):(column('y')):(int(column('rgb'))/65536):(int(column('rgb'))/256%256):(int(column('rgb'))%256) with rgbimage notitle, \
-       'detections.data.csv' every ::49165::49166 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
-       'detections.data.csv' every ::49165::49166 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
+       'detections.data.csv' every ::49165::49167 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
+       'detections.data.csv' every ::49165::49167 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
   set title '000402: Faster R-CNN'
   set xlabel ''
   set ylabel ''
@@ -130,8 +130,8 @@ do for [format in "png svg"] {
   set xrange [-0.5:127.5] noreverse
   set yrange [127.5:-0.5] noreverse
   plot 'detections.data.csv' every ::16384::32767 using (column('x')):(column('y')):(int(column('rgb'))/65536):(int(column('rgb'))/256%256):(int(column('rgb'))%256) with rgbimage notitle, \
-       'detections.data.csv' every ::49167::49168 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
-       'detections.data.csv' every ::49167::49168 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
+       'detections.data.csv' every ::49168::49169 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
+       'detections.data.csv' every ::49168::49169 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
   set title '000403: ground truth'
   set xlabel ''
   set ylabel ''
@@ -145,8 +145,8 @@ do for [format in "png svg"] {
   set xrange [-0.5:127.5] noreverse
   set yrange [127.5:-0.5] noreverse
   plot 'detections.data.csv' every ::32768::49151 using (column('x')):(column('y')):(int(column('rgb'))/65536):(int(column('rgb'))/256%256):(int(column('rgb'))%256) with rgbimage notitle, \
-       'detections.data.csv' every ::49169::49171 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
-       'detections.data.csv' every ::49169::49171 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
+       'detections.data.csv' every ::49170::49172 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
+       'detections.data.csv' every ::49170::49172 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
   set title '000403: R-CNN'
   set xlabel ''
   set ylabel ''
@@ -160,8 +160,8 @@ do for [format in "png svg"] {
   set xrange [-0.5:127.5] noreverse
   set yrange [127.5:-0.5] noreverse
   plot 'detections.data.csv' every ::32768::49151 using (column('x')):(column('y')):(int(column('rgb'))/65536):(int(column('rgb'))/256%256):(int(column('rgb'))%256) with rgbimage notitle, \
-       'detections.data.csv' every ::49172::49174 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
-       'detections.data.csv' every ::49172::49174 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
+       'detections.data.csv' every ::49173::49175 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
+       'detections.data.csv' every ::49173::49175 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
   set title '000403: Fast R-CNN'
   set xlabel ''
   set ylabel ''
@@ -175,8 +175,8 @@ do for [format in "png svg"] {
   set xrange [-0.5:127.5] noreverse
   set yrange [127.5:-0.5] noreverse
   plot 'detections.data.csv' every ::32768::49151 using (column('x')):(column('y')):(int(column('rgb'))/65536):(int(column('rgb'))/256%256):(int(column('rgb'))%256) with rgbimage notitle, \
-       'detections.data.csv' every ::49175::49178 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
-       'detections.data.csv' every ::49175::49178 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
+       'detections.data.csv' every ::49176::49178 using ((column('x')+column('x2'))/2):((column('y')+column('y2'))/2):(column('x')-0.5):(column('x2')+0.5):(column('y')-0.5):(column('y2')+0.5):(column('rgb')) with boxxyerror fillstyle empty linewidth 1.5 linecolor rgb variable notitle, \
+       'detections.data.csv' every ::49176::49178 using (column('x')-0.5):(column('y') >= 4 ? column('y')-2 : column('y2')+2):(strcol('label')):(column('rgb')) with labels left font 'sans,7' textcolor rgb variable notitle
   set title '000403: Faster R-CNN'
   set xlabel ''
   set ylabel ''
