@@ -38,16 +38,22 @@ public sealed class DetectionSample
     /// <summary>The image as uint8 [3, H, W] RGB.</summary>
     public Tensor Pixels() => decode();
 
-    /// <summary>The network input: float [1, 3, H, W], pixel values scaled to [0, 1] and centred on 0.5.</summary>
+    /// <summary>The network input of this image (<see cref="NetworkInput"/>), checked against the annotation's size.</summary>
     public Tensor Input(Device device)
     {
         using var scope = torch.NewDisposeScope();
         using var pixels = Pixels();
         if (pixels.size(1) != Height || pixels.size(2) != Width)
             throw new ReproInputException($"image {Id}: decoded size {pixels.size(2)}x{pixels.size(1)} differs from the annotation's {Width}x{Height}");
-        var input = pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
-        return scope.MoveToOuter(input);
+        return scope.MoveToOuter(NetworkInput(pixels, device));
     }
+
+    /// <summary>
+    /// uint8 [3, H, W] pixels as the network input float [1, 3, H, W], scaled to [0, 1] and centred on 0.5: the one
+    /// place training and test time share, so the detectors see the same inputs in both.
+    /// </summary>
+    public static Tensor NetworkInput(Tensor pixels, Device device) =>
+        pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
 
     public Tensor BoxTensor() => torch.tensor(Boxes, Count, 4);
 }

@@ -220,7 +220,7 @@ public sealed class FastRcnnDetector : IDisposable
         var boxes = ProposalCache.Search(pixels, search);
         double proposalSeconds = watch.Elapsed.TotalSeconds;
         if (boxes.size(0) == 0) return new ImageDetections([], proposalSeconds, 0);
-        var input = pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
+        var input = DetectionSample.NetworkInput(pixels, device);
         var features = Backbone.forward(input);
         var (probabilities, decoded) = Head.Infer(features, boxes.to(device), width, height);
         var detections = PostProcessing.Detect(probabilities, decoded, test.ScoreThreshold, test.NmsIou, test.MaxPerImage);

@@ -263,7 +263,7 @@ public sealed class FasterRcnnDetector : IDisposable
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         int height = (int)pixels.size(1), width = (int)pixels.size(2);
-        var input = pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
+        var input = DetectionSample.NetworkInput(pixels, device);
         var features = Backbone.forward(input);
         var watch = Stopwatch.StartNew();
         var (objectness, deltas) = Rpn.Predict(features);

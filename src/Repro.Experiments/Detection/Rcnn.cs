@@ -391,7 +391,7 @@ public sealed class RcnnDetector : IDisposable
         var watch = Stopwatch.StartNew();
         var boxes = ProposalCache.Search(pixels, search);
         double proposalSeconds = watch.Elapsed.TotalSeconds;
-        var input = pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
+        var input = DetectionSample.NetworkInput(pixels, device);
         if (boxes.size(0) == 0) return new ImageDetections([], proposalSeconds, 0);
         var (pool5, fc7) = Extract(input, boxes);
         var scaled = fc7.mul(featureScale);
