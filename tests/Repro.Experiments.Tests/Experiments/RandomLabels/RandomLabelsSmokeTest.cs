@@ -60,8 +60,13 @@ public sealed class RandomLabelsSmokeTest : IDisposable
     {
         var resolver = new Repro.Experiments.Config.ConfigResolver(ExperimentRegistry.CreateDefault());
         var quick = resolver.Resolve(Config, "quick");
-        Assert.Equal(24, quick.Count);
-        Assert.All(quick, r => Assert.Equal(1, r.Threads));
+        // Three seeds of the 24 settings, each run with the config's two threads.
+        Assert.Equal(3 * 24, quick.Count);
+        Assert.All(quick, r => Assert.Equal(2, r.Threads));
+        Assert.Equal(3, quick.Select(r => r.Seed).Distinct().Count());
+        var quickOptions = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(quick[0].Options);
+        Assert.Equal(1000, quickOptions.Dataset.TrainSubset);
+        Assert.Equal("adamw", quickOptions.Train.Optimizer);
         var full = resolver.Resolve(Config, "full");
         Assert.Equal(3 * 24, full.Count);
         var options = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(full[0].Options);
