@@ -24,7 +24,7 @@ do for [format in "png svg"] {
   set xrange [*:*] noreverse
   set yrange [0:*] noreverse
   set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
-  plot 'fig1b.data.csv' using (column('label_corruption')):(strcol('series') eq 'zf|fitted' ? column('steps') : NaN) with linespoints title 'ZF-style ConvNet', \
-       'fig1b.data.csv' using (column('label_corruption')):(strcol('series') eq 'mlp|fitted' ? column('steps') : NaN) with linespoints title 'MLP 1x512'
+  plot 'fig1b.data.csv' using (column('label_corruption')):(strcol('series') eq 'zf|fitted' ? column('steps') : NaN):(column('steps_std')) with yerrorlines title 'ZF-style ConvNet', \
+       'fig1b.data.csv' using (column('label_corruption')):(strcol('series') eq 'mlp|fitted' ? column('steps') : NaN):(column('steps_std')) with yerrorlines title 'MLP 1x512'
   unset output
 }

@@ -457,15 +457,17 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
     }
 
     /// <summary>
-    /// Fig. 1b: steps until training accuracy first reaches the threshold, against p, per model. Settings where some
+    /// Fig. 1b: steps until training accuracy first reaches the threshold, against p, per model: the mean over seeds
+    /// with their standard deviation as error bars. Settings where some
     /// seed never fitted are drawn as separate points at the steps trained, labelled as not fitted.
     /// </summary>
     static void AddFigure1b(ReportContext context, List<RunPoint> points)
     {
         var sweep = CorruptionSweep(points);
         if (sweep.Count == 0) return;
-        var data = new ResultTable("fig1b", "Fig. 1b: steps to fit vs label corruption",
-            ResultColumn.Text("series"), ResultColumn.Number("label_corruption"), ResultColumn.Number("steps"));
+        var data = new ResultTable("fig1b", "Fig. 1b: steps to fit vs label corruption (mean and std over seeds)",
+            ResultColumn.Text("series"), ResultColumn.Number("label_corruption"), ResultColumn.Number("steps"),
+            ResultColumn.Number("steps_std"), ResultColumn.Integer("runs"));
         var series = new List<FigureSeries>();
         foreach (var model in Models)
         {
@@ -474,15 +476,20 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
             bool anyUnfitted = false;
             foreach (var g in byP)
             {
-                if (g.All(r => r.Fitted)) data.AddRow($"{model}|fitted", g.Key, Mean(g, "steps_to_fit"));
+                if (g.All(r => r.Fitted))
+                {
+                    var (mean, std) = Classification.MeanStd(g.Select(r => r.Value("steps_to_fit")).ToList());
+                    data.AddRow($"{model}|fitted", g.Key, mean, g.Count() > 1 ? std : 0, g.Count());
+                }
                 else
                 {
-                    data.AddRow($"{model}|not fitted", g.Key, g.Max(r => r.Value("steps")));
+                    data.AddRow($"{model}|not fitted", g.Key, g.Max(r => r.Value("steps")), 0, g.Count());
                     anyUnfitted = true;
                 }
             }
             if (byP.Any(g => g.All(r => r.Fitted)))
-                series.Add(new FigureSeries(ModelTitle(model), "label_corruption", "steps").Where("series", $"{model}|fitted"));
+                series.Add(new FigureSeries(ModelTitle(model), "label_corruption", "steps") { YError = "steps_std", Style = SeriesStyle.ErrorLines }
+                    .Where("series", $"{model}|fitted"));
             if (anyUnfitted)
                 series.Add(new FigureSeries($"{ModelTitle(model)}: not fitted (steps trained)", "label_corruption", "steps") { Style = SeriesStyle.Points }
                     .Where("series", $"{model}|not fitted"));
