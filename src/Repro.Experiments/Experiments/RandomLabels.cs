@@ -574,6 +574,19 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         }
         if (rhos.Count > 0) context.AddMeasure("steps_to_fit_rank_correlation_min", rhos.Min());
 
+        // Fig. 1c: test error (clean test labels) must grow with p for every model; per model, the rank correlation
+        // of p and the mean test error over the seeds at that p.
+        var errorRhos = new List<double>();
+        foreach (var model in Models)
+        {
+            var levels = CorruptionSweep(points).Where(p => p.Model == model).GroupBy(p => p.P).OrderBy(g => g.Key).ToList();
+            if (levels.Count < 3) continue;
+            var rho = Fitting.Spearman(levels.Select(g => g.Key).ToList(), levels.Select(g => Mean(g, "test_error")).ToList());
+            context.AddMeasure($"test_error_rank_correlation_{model}", rho);
+            errorRhos.Add(rho);
+        }
+        if (errorRhos.Count > 0) context.AddMeasure("test_error_rank_correlation_min", errorRhos.Min());
+
         foreach (var model in Models)
         {
             var trueLabels = points.Where(p => p.Model == model && p.Inputs == Images && p.P == 0).ToList();

@@ -49,6 +49,7 @@ public sealed class RandomLabelsSmokeTest : IDisposable
         var measures = Lines(report, "measures.csv").Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[0], c => c[1]);
         foreach (var name in new[] { "random_labels_train_accuracy_min", "random_labels_test_accuracy_distance_from_chance_max",
                      "random_labels_regularised_train_accuracy_min", "steps_to_fit_rank_correlation_mlp", "steps_to_fit_rank_correlation_min",
+                     "test_error_rank_correlation_mlp", "test_error_rank_correlation_min",
                      "true_labels_test_accuracy_zf", "true_labels_test_accuracy_mlp" })
             Assert.Contains(name, measures.Keys);
         Assert.Equal("6", measures["unregularised_runs_not_fitted"]);
