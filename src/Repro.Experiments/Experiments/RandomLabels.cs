@@ -254,6 +254,7 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         LocalResponseNorm = o.LocalResponseNorm,
         RemovedLayers = o.RemovedLayers,
         Init = o.Init,
+        BatchNorm = o.BatchNorm,
         Dropout = dropout,
     };
 

@@ -22,6 +22,9 @@ public sealed class ZfNetOptions
     /// <summary>Local response normalisation after layers 1 and 2 (the paper's "contrast normalisation").</summary>
     public bool LocalResponseNorm { get; set; } = true;
 
+    /// <summary>Batch normalisation after every conv layer, before its ReLU (not in the paper; off by default).</summary>
+    public bool BatchNorm { get; set; }
+
     /// <summary>Dropout before layers 6, 7 and 8 during training (the paper uses 0.5 in layers 6 and 7).</summary>
     public double Dropout { get; set; } = 0.5;
 
@@ -57,6 +60,7 @@ public sealed class ZfNet : torch.nn.Module<Tensor, Tensor>
             var block = new Sequential();
             var k = options.KernelSizes[layer - 1];
             block.append("conv", new Conv2d(channels, options.ConvChannels[layer - 1], k, padding: k / 2));
+            if (options.BatchNorm) block.append("bn", new BatchNorm(options.ConvChannels[layer - 1]));
             block.append("relu", new ReLU());
             if (layer is 1 or 2 or 5 && size >= 2)
             {

@@ -43,4 +43,17 @@ public sealed class ModelChoiceTests
         // Zhang's MLP 1x512 on 28x28 images and 4 classes: 784*512 + 512 + 512*4 + 4 parameters.
         Assert.Equal(784 * 512 + 512 + 512 * 4 + 4, model.parameter_count());
     }
+
+    [Fact]
+    public void Batch_norm_adds_a_scale_and_shift_per_conv_channel()
+    {
+        var plain = Options(RandomLabelsExperiment.ZfModel, "kaiming");
+        var normed = Options(RandomLabelsExperiment.ZfModel, "kaiming");
+        normed.Zf.BatchNorm = true;
+        using var a = RandomLabelsExperiment.CreateModel(plain, 0, Images);
+        using var b = RandomLabelsExperiment.CreateModel(normed, 0, Images);
+        // Five conv layers of 8 channels: a weight and a bias per channel each.
+        Assert.Equal(a.parameter_count() + 5 * 2 * 8, b.parameter_count());
+        Assert.Equal(5, b.named_modules().Count(m => m.module is Repro.Torch.Modules.BatchNorm));
+    }
 }
