@@ -546,6 +546,21 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
 
     static string ModelTitle(string model) => model == ZfModel ? "ZF-style ConvNet" : "MLP 1x512";
 
+    /// <summary>Per model, Spearman's rho of p and <paramref name="levelValue"/> over the corruption sweep's levels, and their minimum.</summary>
+    static void AddRankCorrelation(ReportContext context, List<RunPoint> points, string name, Func<IEnumerable<RunPoint>, double> levelValue)
+    {
+        var rhos = new List<double>();
+        foreach (var model in Models)
+        {
+            var levels = CorruptionSweep(points).Where(p => p.Model == model).GroupBy(p => p.P).OrderBy(g => g.Key).ToList();
+            if (levels.Count < 3) continue;
+            var rho = Fitting.Spearman(levels.Select(g => g.Key).ToList(), levels.Select(g => levelValue(g)).ToList());
+            context.AddMeasure($"{name}_rank_correlation_{model}", rho);
+            rhos.Add(rho);
+        }
+        if (rhos.Count > 0) context.AddMeasure($"{name}_rank_correlation_min", rhos.Min());
+    }
+
     /// <summary>The numbers the claims check; a missing group leaves its measure out, so its claim reads "missing".</summary>
     static void AddMeasures(ReportContext context, List<RunPoint> points)
     {
@@ -560,33 +575,12 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         if (regularised.Count > 0)
             context.AddMeasure("random_labels_regularised_train_accuracy_min", regularised.Min(p => p.Value("train_accuracy")));
 
-        // Steps to fit must grow with p for every model: per model, the rank correlation of p and the mean steps to
-        // fit over the seeds at that p (the line of Fig. 1b); the smallest over the models is the overall measure.
-        // A level where some seed never fitted counts as slower than every level that did (infinite steps).
-        var rhos = new List<double>();
-        foreach (var model in Models)
-        {
-            var levels = CorruptionSweep(points).Where(p => p.Model == model).GroupBy(p => p.P).OrderBy(g => g.Key).ToList();
-            if (levels.Count < 3) continue;
-            var rho = Fitting.Spearman(levels.Select(g => g.Key).ToList(),
-                levels.Select(g => g.All(r => r.Fitted) ? g.Average(r => r.Value("steps_to_fit")) : double.PositiveInfinity).ToList());
-            context.AddMeasure($"steps_to_fit_rank_correlation_{model}", rho);
-            rhos.Add(rho);
-        }
-        if (rhos.Count > 0) context.AddMeasure("steps_to_fit_rank_correlation_min", rhos.Min());
-
-        // Fig. 1c: test error (clean test labels) must grow with p for every model; per model, the rank correlation
-        // of p and the mean test error over the seeds at that p.
-        var errorRhos = new List<double>();
-        foreach (var model in Models)
-        {
-            var levels = CorruptionSweep(points).Where(p => p.Model == model).GroupBy(p => p.P).OrderBy(g => g.Key).ToList();
-            if (levels.Count < 3) continue;
-            var rho = Fitting.Spearman(levels.Select(g => g.Key).ToList(), levels.Select(g => Mean(g, "test_error")).ToList());
-            context.AddMeasure($"test_error_rank_correlation_{model}", rho);
-            errorRhos.Add(rho);
-        }
-        if (errorRhos.Count > 0) context.AddMeasure("test_error_rank_correlation_min", errorRhos.Min());
+        // Steps to fit (Fig. 1b) and test error on clean labels (Fig. 1c) must grow with p for every model: per model,
+        // the rank correlation of p and the mean over the seeds at that p; the smallest over the models is the overall
+        // measure. A level where some seed never fitted counts as slower than every level that did (infinite steps).
+        AddRankCorrelation(context, points, "steps_to_fit",
+            level => level.All(r => r.Fitted) ? level.Average(r => r.Value("steps_to_fit")) : double.PositiveInfinity);
+        AddRankCorrelation(context, points, "test_error", level => Mean(level, "test_error"));
 
         foreach (var model in Models)
         {
