@@ -3,7 +3,8 @@
 # and in PyTorch (bench/pytorch_bench.py), run alternately ROUNDS times each; prints every run, the
 # median ms per step of each, and on its last line the ratio of the medians.
 # Builds nothing: `make bench` builds first. Settings (environment): ROUNDS (3), THREADS (2),
-# STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), DATA, CONFIGURATION (Release),
+# STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), BLAS_THREADS (1: OpenBLAS's own pool,
+# beside libtorch's threads, for both sides; a run in Repro uses 1), DATA, CONFIGURATION (Release),
 # PYTHON (the interpreter that has Debian's python3-torch; /usr/bin/python3), PYTORCH_HEAP (set to
 # "retain" to run PyTorch under the same glibc heap settings Repro's native library applies to itself,
 # through GLIBC_TUNABLES: the like-for-like comparison of everything but the heap policy).
@@ -31,6 +32,8 @@ done
 flags=(--data "$DATA" --threads "$THREADS" --steps "$STEPS" --warmup "$WARMUP" --seed "$SEED")
 # Neither side may pick up a thread count from the environment: both set it explicitly.
 unset OMP_NUM_THREADS MKL_NUM_THREADS
+# Both sides' OpenBLAS reads this when it loads.
+export OPENBLAS_NUM_THREADS="${BLAS_THREADS:-1}"
 
 pytorch_env=()
 if [ "$PYTORCH_HEAP" = retain ]; then
@@ -44,7 +47,7 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {if (NR % 2
 
 repro_ms=() pytorch_ms=()
 echo "engine benchmark: Fashion-MNIST train epoch, reference CNN, batch 128, SGD lr 0.05, $THREADS threads, $ROUNDS rounds"
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); pytorch heap: $PYTORCH_HEAP"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); BLAS threads: $OPENBLAS_NUM_THREADS; pytorch heap: $PYTORCH_HEAP"
 for round in $(seq 1 "$ROUNDS"); do
   out=$("$DOTNET" "$bench_dll" "${flags[@]}") || { echo "$out"; echo "error: Repro.Bench failed (round $round)" >&2; exit 1; }
   repro_ms+=("$(value ms_per_step "$out")")

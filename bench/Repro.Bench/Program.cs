@@ -20,6 +20,9 @@ public static class Program
         if (options is null) return 2;
 
         torch.set_num_threads(options.Threads);
+        // As in a run (Running/RunEnvironment.cs): libtorch's threads only, unless OPENBLAS_NUM_THREADS says otherwise.
+        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null)
+            torch.set_blas_threads(1);
         torch.manual_seed(options.Seed);
 
         var train = IdxFormat.LoadSplit(options.Data, "train", ClassNames.FashionMnist);
@@ -71,6 +74,7 @@ public static class Program
 
         Console.WriteLine($"engine=repro {torch.version}");
         Console.WriteLine(Invariant($"threads={torch.get_num_threads()}"));
+        Console.WriteLine(Invariant($"blas_threads={torch.get_blas_threads()}"));
         Console.WriteLine(Invariant($"heap_policy={(torch.heap_policy_active ? "retain" : "glibc-default")}"));
         Console.WriteLine(Invariant($"steps={timed}"));
         Console.WriteLine(Invariant($"ms_per_step={msPerStep:F3}"));

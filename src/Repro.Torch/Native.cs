@@ -111,6 +111,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void THSTorch_manual_seed(long seed);
     [LibraryImport(Lib)] internal static partial void THSTorch_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int THSTorch_get_num_threads();
+    [LibraryImport(Lib)] internal static partial int THSTorch_set_blas_threads(int n);
+    [LibraryImport(Lib)] internal static partial int THSTorch_get_blas_threads();
     [LibraryImport(Lib)] internal static partial int THSTorch_is_grad_enabled();
     [LibraryImport(Lib)] internal static partial void THSTorch_set_grad_enabled(int enabled);
     [LibraryImport(Lib)] internal static partial int THSTorch_cuda_is_available();

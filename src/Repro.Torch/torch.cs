@@ -22,6 +22,15 @@ public static partial class torch
     public static void manual_seed(long seed) => Native.THSTorch_manual_seed(seed);
     public static void set_num_threads(int n) => Native.THSTorch_set_num_threads(n);
     public static int get_num_threads() => Native.THSTorch_get_num_threads();
+
+    /// <summary>
+    /// Sets the thread count of the BLAS library libtorch calls for matrix products (OpenBLAS keeps a pool of its
+    /// own beside libtorch's intra-op threads). Returns false when the loaded BLAS has no such setting.
+    /// </summary>
+    public static bool set_blas_threads(int n) => Native.THSTorch_set_blas_threads(n) != 0;
+
+    /// <summary>The BLAS library's own thread count, or -1 when it has no such setting.</summary>
+    public static int get_blas_threads() => Native.THSTorch_get_blas_threads();
     public static bool is_grad_enabled() => Native.THSTorch_is_grad_enabled() != 0;
     public static void set_grad_enabled(bool enabled) => Native.THSTorch_set_grad_enabled(enabled ? 1 : 0);
     public static void use_deterministic_algorithms(bool on) => Native.CheckStatus(Native.THSTorch_set_deterministic(on ? 1 : 0), "use_deterministic_algorithms");

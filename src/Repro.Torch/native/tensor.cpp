@@ -2,6 +2,7 @@
 #include "shim.h"
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -180,6 +181,37 @@ REPRO_API int THSTorch_heap_policy() { return heap_policy_applied ? 1 : 0; }
 REPRO_API void THSTorch_manual_seed(int64_t seed) { torch::manual_seed((uint64_t)seed); }
 REPRO_API void THSTorch_set_num_threads(int n) { at::set_num_threads(n); }
 REPRO_API int THSTorch_get_num_threads() { return at::get_num_threads(); }
+
+// The BLAS library's own thread pool, apart from libtorch's. Debian's libtorch calls whichever libblas.so.3 is
+// selected; OpenBLAS (libopenblas0-pthread) starts one worker per core and spins them between calls. The
+// library is found among those already loaded, so a BLAS without these entry points (the reference BLAS) reads
+// as -1 and ignores the setting.
+namespace {
+void* loaded_blas_symbol(const char* name) {
+  for (const char* lib : {"libblas.so.3", "libopenblas.so.0"}) {
+    void* handle = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+    if (handle == nullptr) continue;
+    void* symbol = dlsym(handle, name);
+    dlclose(handle);
+    if (symbol != nullptr) return symbol;
+  }
+  return dlsym(RTLD_DEFAULT, name);
+}
+}  // namespace
+
+// 1 when the loaded BLAS took the thread count, 0 when it has no such setting.
+REPRO_API int THSTorch_set_blas_threads(int n) {
+  auto set = reinterpret_cast<void (*)(int)>(loaded_blas_symbol("openblas_set_num_threads"));
+  if (set == nullptr) return 0;
+  set(n);
+  return 1;
+}
+
+// The loaded BLAS's thread count, or -1 when it has no such setting.
+REPRO_API int THSTorch_get_blas_threads() {
+  auto get = reinterpret_cast<int (*)()>(loaded_blas_symbol("openblas_get_num_threads"));
+  return get == nullptr ? -1 : get();
+}
 REPRO_API int THSTorch_is_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
 REPRO_API void THSTorch_set_grad_enabled(int enabled) { at::GradMode::set_enabled(enabled != 0); }
 REPRO_API int THSTorch_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
