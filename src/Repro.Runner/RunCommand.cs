@@ -36,15 +36,15 @@ public static class RunCommand
             DefaultValueFactory = _ => "auto",
         };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
-        var jobs = new Option<int>("--jobs")
+        var jobs = new Option<int?>("--jobs")
         {
-            Description = "Runs at once, each in its own process; the thread budget is split between them.",
-            DefaultValueFactory = _ => 1,
+            Description = "Runs at once, each in its own process; the thread budget is split between them. " +
+                          "Default: each config's 'jobs' key, else 1.",
             HelpName = "N",
         };
         jobs.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 1)
+            if (r.GetValueOrDefault<int?>() is < 1)
                 r.AddError("--jobs must be at least 1");
         });
         var force = new Option<bool>("--force") { Description = "Run again runs that already finished." };

@@ -14,10 +14,10 @@ public sealed class ConfigResolver
     public const string DefaultProfile = "quick";
 
     public static readonly IReadOnlyList<string> TopLevelKeys =
-        ["experiment", "base", "description", "seed", "threads", "profiles", "sweep", "claims", "tolerances", "options"];
+        ["experiment", "base", "description", "seed", "threads", "jobs", "profiles", "sweep", "claims", "tolerances", "options"];
 
     private static readonly IReadOnlyList<string> ProfileKeys =
-        ["description", "seed", "threads", "sweep", "claims", "tolerances", "options"];
+        ["description", "seed", "threads", "jobs", "sweep", "claims", "tolerances", "options"];
 
     private readonly ExperimentRegistry registry;
 
@@ -194,6 +194,9 @@ public sealed class ConfigResolver
         int? threads = tree.Get("threads") is { } t ? (int?)OptionsBinder.Convert(typeof(int?), t, "threads") : null;
         if (threads is < 1)
             throw new ReproInputException($"{tree.Get("threads")!.Mark}: 'threads' must be at least 1");
+        int? jobs = tree.Get("jobs") is { } j ? (int?)OptionsBinder.Convert(typeof(int?), j, "jobs") : null;
+        if (jobs is < 1)
+            throw new ReproInputException($"{tree.Get("jobs")!.Mark}: 'jobs' must be at least 1");
         var options = OptionsBinder.Bind(experiment.OptionsType, tree.Get("options"), "options");
         var claims = ConfigSections.BindClaims(tree.Get("claims"));
         var tolerances = ConfigSections.BindTolerances(tree.Get("tolerances"));
@@ -223,6 +226,7 @@ public sealed class ConfigResolver
             Description = description,
             Seed = seed,
             Threads = threads,
+            Jobs = jobs,
             Options = options,
             Claims = claims,
             Tolerances = tolerances,

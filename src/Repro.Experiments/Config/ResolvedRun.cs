@@ -23,6 +23,9 @@ public sealed class ResolvedRun
     /// <summary>Thread budget from the config; null means the machine's core count.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Runs of this config executed at once (each in its own process, sharing the thread budget); null means 1.</summary>
+    public int? Jobs { get; init; }
+
     public required object Options { get; init; }
 
     public IReadOnlyList<ClaimSpec> Claims { get; init; } = [];
@@ -38,8 +41,8 @@ public sealed class ResolvedRun
     public string ConfigYaml => ConfigWriter.Write(Resolved);
 
     /// <summary>
-    /// What the run id hashes: experiment, seed and options only. Description, claims, tolerances and the thread
-    /// budget do not change what is trained, so editing them keeps finished runs.
+    /// What the run id hashes: experiment, seed and options only. Description, claims, tolerances, the thread
+    /// budget and the jobs do not change what is trained, so editing them keeps finished runs.
     /// </summary>
     public string IdentityText
     {

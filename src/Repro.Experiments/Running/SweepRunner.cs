@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Repro.Experiments.Config;
@@ -16,8 +17,11 @@ public sealed class SweepSettings
     /// <summary>auto, cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Runs executed at once, each in its own child process when above 1.</summary>
-    public int Jobs { get; init; } = 1;
+    /// <summary>
+    /// Runs executed at once, each in its own child process when above 1 (<c>--jobs</c>); null leaves it to each
+    /// config's <c>jobs</c> key, else 1.
+    /// </summary>
+    public int? Jobs { get; init; }
 
     /// <summary>Rerun runs that already finished.</summary>
     public bool Force { get; init; }
@@ -28,9 +32,15 @@ public sealed class SweepSettings
     /// <summary>How to start a child <c>repro run-one</c>; null uses the running executable.</summary>
     public Func<IReadOnlyList<string>, ProcessStartInfo>? ChildProcess { get; init; }
 
+    /// <summary>Runs of <paramref name="run"/>'s config executed at once: <c>--jobs</c>, else the config's <c>jobs</c>, else 1.</summary>
+    public int JobsFor(ResolvedRun run) => Math.Max(1, Jobs ?? run.Jobs ?? 1);
+
     /// <summary>Threads each run gets: the budget (config <c>threads</c>, else the core count) split across jobs.</summary>
-    public int ThreadsPerRun(int? configuredBudget) =>
-        Math.Max(1, (configuredBudget ?? Environment.ProcessorCount) / Math.Max(1, Jobs));
+    public static int ThreadsPerRun(int? configuredBudget, int jobs) =>
+        Math.Max(1, (configuredBudget ?? Environment.ProcessorCount) / Math.Max(1, jobs));
+
+    /// <summary>Threads each run of <paramref name="run"/>'s config gets.</summary>
+    public int ThreadsPerRun(ResolvedRun run) => ThreadsPerRun(run.Threads, JobsFor(run));
 }
 
 /// <summary>A resolved run with its id and folder.</summary>
@@ -117,53 +127,15 @@ public sealed class SweepRunner
         bool cancelled = false;
         results.Show(progress =>
         {
-            if (settings.Jobs <= 1)
+            // Consecutive runs with the same number of jobs (one config, usually) run as one batch.
+            foreach (var batch in Batches(pending))
             {
-                foreach (var run in pending)
-                {
-                    if (cancel.IsCancellationRequested)
-                        break;
-                    try
-                    {
-                        var summary = Execute(run, device, settings.ThreadsPerRun(run.Run.Threads), progress.EpochReporter(run), cancel);
-                        progress.Finished(run, summary);
-                    }
-                    catch (ReproInputException e)
-                    {
-                        inputError = e;
-                        break;
-                    }
-                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                    {
-                        break;
-                    }
-                }
-            }
-            else
-            {
-                var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Jobs };
-                try
-                {
-                    Parallel.ForEach(pending, parallel, (run, state) =>
-                    {
-                        if (cancel.IsCancellationRequested || Volatile.Read(ref inputError) is not null)
-                        {
-                            state.Stop();
-                            return;
-                        }
-                        var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run.Threads), cancel);
-                        if (error is not null)
-                        {
-                            Interlocked.CompareExchange(ref inputError, error, null);
-                            state.Stop();
-                        }
-                        if (summary is not null)
-                            progress.Finished(run, summary);
-                    });
-                }
-                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                {
-                }
+                if (cancel.IsCancellationRequested || inputError is not null)
+                    break;
+                if (batch.Jobs <= 1)
+                    RunInProcess(batch.Runs, progress);
+                else
+                    RunInChildren(batch.Runs, batch.Jobs, progress);
             }
         });
         cancelled = cancel.IsCancellationRequested;
@@ -173,6 +145,79 @@ public sealed class SweepRunner
         if (!cancelled)
             Report(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
         return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
+
+        void RunInProcess(IReadOnlyList<PlannedRun> batch, SweepProgress progress)
+        {
+            foreach (var run in batch)
+            {
+                if (cancel.IsCancellationRequested)
+                    break;
+                try
+                {
+                    var summary = Execute(run, device, settings.ThreadsPerRun(run.Run), progress.EpochReporter(run), cancel);
+                    progress.Finished(run, summary);
+                }
+                catch (ReproInputException e)
+                {
+                    inputError = e;
+                    break;
+                }
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+        }
+
+        void RunInChildren(IReadOnlyList<PlannedRun> batch, int jobs, SweepProgress progress)
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = jobs };
+            try
+            {
+                // One run at a time to whichever job is free, in sweep order (a list would otherwise be split into
+                // fixed ranges up front, and one job could be left with all the long runs).
+                var queue = Partitioner.Create(batch, EnumerablePartitionerOptions.NoBuffering);
+                Parallel.ForEach(queue, parallel, (run, state) =>
+                {
+                    if (cancel.IsCancellationRequested || Volatile.Read(ref inputError) is not null)
+                    {
+                        state.Stop();
+                        return;
+                    }
+                    var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run), cancel);
+                    if (error is not null)
+                    {
+                        Interlocked.CompareExchange(ref inputError, error, null);
+                        state.Stop();
+                    }
+                    if (summary is not null)
+                        progress.Finished(run, summary);
+                });
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>Consecutive runs that share a number of jobs, in order.</summary>
+    private IEnumerable<(int Jobs, IReadOnlyList<PlannedRun> Runs)> Batches(IReadOnlyList<PlannedRun> pending)
+    {
+        var batch = new List<PlannedRun>();
+        int jobs = 0;
+        foreach (var run in pending)
+        {
+            int j = settings.JobsFor(run.Run);
+            if (batch.Count > 0 && j != jobs)
+            {
+                yield return (jobs, batch);
+                batch = new List<PlannedRun>();
+            }
+            jobs = j;
+            batch.Add(run);
+        }
+        if (batch.Count > 0)
+            yield return (jobs, batch);
     }
 
     /// <summary>
@@ -192,6 +237,8 @@ public sealed class SweepRunner
         File.Delete(ResultPaths.Log(dir));
         AtomicFile.WriteAllText(ResultPaths.Config(dir), run.ConfigYaml);
 
+        // Seeds and thread counts first, so that the provenance records the engine as the run finds it.
+        environment.Prepare(run.Seed, threads);
         var provenance = new Provenance
         {
             RunId = planned.RunId,
@@ -241,7 +288,6 @@ public sealed class SweepRunner
         ReproInputException? inputError = null;
         try
         {
-            environment.Prepare(run.Seed, threads);
             final = run.Experiment.Run(run.Options, context).Summary;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -186,10 +186,74 @@ public sealed class SweepRunnerTests : IDisposable
     [Fact]
     public void Thread_budget_is_split_between_jobs()
     {
-        Assert.Equal(4, new SweepSettings { Jobs = 2 }.ThreadsPerRun(8));
-        Assert.Equal(2, new SweepSettings { Jobs = 3 }.ThreadsPerRun(8));
-        Assert.Equal(1, new SweepSettings { Jobs = 16 }.ThreadsPerRun(2));
-        Assert.Equal(6, new SweepSettings { Jobs = 1 }.ThreadsPerRun(6));
+        Assert.Equal(4, SweepSettings.ThreadsPerRun(8, 2));
+        Assert.Equal(2, SweepSettings.ThreadsPerRun(8, 3));
+        Assert.Equal(1, SweepSettings.ThreadsPerRun(2, 16));
+        Assert.Equal(6, SweepSettings.ThreadsPerRun(6, 1));
+    }
+
+    [Fact]
+    public void Jobs_come_from_the_command_line_else_the_config_else_one()
+    {
+        var withJobs = Assert.Single(resolver.Resolve(folder.Write("j.yaml", "experiment: toy\nthreads: 4\njobs: 2\n")));
+        var without = Assert.Single(resolver.Resolve(folder.Write("n.yaml", "experiment: toy\nthreads: 4\n")));
+        Assert.Equal(2, withJobs.Jobs);
+        Assert.Equal(2, new SweepSettings().JobsFor(withJobs));
+        Assert.Equal(2, new SweepSettings().ThreadsPerRun(withJobs));
+        Assert.Equal(1, new SweepSettings().JobsFor(without));
+        Assert.Equal(4, new SweepSettings().ThreadsPerRun(without));
+        Assert.Equal(1, new SweepSettings { Jobs = 1 }.JobsFor(withJobs));
+        Assert.Equal(4, new SweepSettings { Jobs = 1 }.ThreadsPerRun(withJobs));
+        Assert.Equal(4, new SweepSettings { Jobs = 4 }.JobsFor(without));
+    }
+
+    [Theory]
+    [InlineData("jobs: 0\n", "'jobs' must be at least 1")]
+    [InlineData("jobs: two\n", "jobs")]
+    [InlineData("profiles: {quick: {jobs: -1}}\n", "'jobs' must be at least 1")]
+    public void Bad_jobs_are_rejected_naming_the_key(string line, string message)
+    {
+        string path = folder.Write("bad.yaml", "experiment: toy\n" + line);
+        var e = Assert.Throws<ReproInputException>(() => resolver.Resolve(path));
+        Assert.Contains(message, e.Message);
+        Assert.Contains("bad.yaml", e.Message);
+    }
+
+    [Fact]
+    public void A_config_with_jobs_runs_in_child_processes_with_the_split_budget_and_one_without_runs_here()
+    {
+        string calls = folder.Combine("children.txt");
+        var runner = new SweepRunner(
+            new SweepSettings
+            {
+                ResultsDirectory = Results,
+                Device = "cpu",
+                // Each child records its arguments and exits without running: the parent records it as failed.
+                ChildProcess = arguments =>
+                {
+                    var start = new System.Diagnostics.ProcessStartInfo("sh");
+                    foreach (var a in new[] { "-c", "echo \"$*\" >> \"$0\"", calls }.Concat(arguments))
+                        start.ArgumentList.Add(a);
+                    return start;
+                },
+            },
+            new CodeVersion("test-version", null, false), engine, ConsoleLog.Create(console, interactive: false))
+        {
+            ReportBuilder = report.Build,
+        };
+        var runs = resolver.Resolve(folder.Write("p.yaml", "experiment: toy\nthreads: 2\njobs: 2\nsweep: {seed: [0, 1, 2]}\n"))
+            .Concat(resolver.Resolve(folder.Write("s.yaml", "experiment: toy\nthreads: 2\nseed: 9\n")))
+            .ToList();
+        var outcome = runner.Run(runs);
+
+        var lines = File.ReadAllLines(calls);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.StartsWith("run-one ", l));
+        Assert.All(lines, l => Assert.Contains("--threads 1 ", l));
+        Assert.Equal(3, outcome.Failed);
+        // The config without jobs ran in this process with the whole budget.
+        Assert.Equal([(9, 2)], engine.Prepared);
+        Assert.Equal(1, outcome.Completed - outcome.Failed);
     }
 
     [Fact]
