@@ -61,13 +61,19 @@ public sealed class RandomLabelsSmokeTest : IDisposable
     {
         var resolver = new Repro.Experiments.Config.ConfigResolver(ExperimentRegistry.CreateDefault());
         var quick = resolver.Resolve(Config, "quick");
-        // Three seeds of the 24 settings, each run with the config's two threads.
+        // Three seeds of the 24 settings, two runs at a time sharing the config's two threads.
         Assert.Equal(3 * 24, quick.Count);
         Assert.All(quick, r => Assert.Equal(2, r.Threads));
+        Assert.All(quick, r => Assert.Equal(1, new SweepSettings().ThreadsPerRun(r)));
+        Assert.All(resolver.Resolve(Config, "smoke"), r => Assert.Equal(1, new SweepSettings().JobsFor(r)));
         Assert.Equal(3, quick.Select(r => r.Seed).Distinct().Count());
         var quickOptions = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(quick[0].Options);
         Assert.Equal(1000, quickOptions.Dataset.TrainSubset);
-        Assert.Equal("adamw", quickOptions.Train.Optimizer);
+        // The paper's optimiser and weight decay, with batch normalisation in the ConvNet.
+        Assert.Equal("sgd", quickOptions.Train.Optimizer);
+        Assert.Equal(0.9, quickOptions.Train.Momentum);
+        Assert.Equal(0.0005, quickOptions.Regularisers.WeightDecay);
+        Assert.True(quickOptions.Zf.BatchNorm);
         var full = resolver.Resolve(Config, "full");
         Assert.Equal(3 * 24, full.Count);
         var options = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(full[0].Options);
