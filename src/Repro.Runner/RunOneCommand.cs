@@ -6,8 +6,8 @@ using Repro.Experiments.Running;
 namespace Repro.Runner;
 
 /// <summary>
-/// Hidden verb behind <c>repro run --jobs N</c>: runs the single run whose resolved config.yaml is in RUN_DIR and
-/// records it there. Exit code 0 ok, 1 failed, 2 bad input.
+/// Hidden verb behind <c>repro run</c> with more than one job (<c>--jobs N</c> or a config's <c>jobs</c>): runs
+/// the single run whose resolved config.yaml is in RUN_DIR and records it there. Exit code 0 ok, 1 failed, 2 bad input.
 /// </summary>
 public static class RunOneCommand
 {
@@ -20,7 +20,7 @@ public static class RunOneCommand
         var profile = new Option<string?>("--profile") { Description = "Profile the run came from (provenance)." };
         var swept = new Option<string[]>("--swept") { Description = "Swept keys, for summary.csv's param columns." };
 
-        var command = new Command("run-one", "Run one resolved run (used by run --jobs).")
+        var command = new Command("run-one", "Run one resolved run (used by run with more than one job).")
         {
             runDirectory, device, threads, source, profile, swept,
         };
