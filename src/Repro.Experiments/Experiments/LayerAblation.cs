@@ -19,8 +19,17 @@ public sealed class LayerFeatureOptions
     /// <summary>Tap the full network (the run with no removed layers); ablated networks are never tapped.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The second task's images: all images the data set yields (train and test together) form the pool the splits draw from.</summary>
+    /// <summary>The second task's images; <see cref="Images"/> says which of them form the pool the splits draw from.</summary>
     public DatasetOptions Dataset { get; set; } = new() { Name = DataSources.MnistDigits };
+
+    /// <summary>
+    /// all (the data set's train and test splits together) or test (its test split only: when the features come
+    /// from the network's own data set, the linear classifiers never see an image the network was trained on).
+    /// </summary>
+    public string Images { get; set; } = AllImages;
+
+    public const string AllImages = "all";
+    public const string TestImages = "test";
 
     /// <summary>Training images per class for the linear classifiers.</summary>
     public int PerClass { get; set; } = 30;
@@ -105,6 +114,8 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
 
     static void Validate(LayerFeatureOptions features)
     {
+        if (features.Images is not (LayerFeatureOptions.AllImages or LayerFeatureOptions.TestImages))
+            throw new ReproInputException($"features.images: '{features.Images}' is not one of: {LayerFeatureOptions.AllImages}, {LayerFeatureOptions.TestImages}");
         if (features.PerClass < 1) throw new ReproInputException($"features.per_class = {features.PerClass}: expected at least 1");
         if (features.TestPerClass is < 1) throw new ReproInputException($"features.test_per_class = {features.TestPerClass}: expected at least 1");
         if (features.SplitSeeds.Count == 0) throw new ReproInputException("features.split_seeds: expected at least one split seed");
@@ -120,10 +131,14 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     /// Trains both linear classifiers on every tapped layer for every split; logs each split's accuracy to
     /// metrics.csv (step = split seed) and returns the means over splits as summary metrics.
     /// </summary>
+    /// <summary>The images the probe's splits draw from: the test split alone, or train and test together.</summary>
+    public static ImageSet ProbePool(DataSplits parts, string images) =>
+        images == LayerFeatureOptions.TestImages ? parts.Test : parts.Train.Concat(parts.Test);
+
     static IEnumerable<(string, double)> ProbeLayers(ZfNet model, LayerFeatureOptions features, RunContext context, Device device)
     {
         var parts = DataSources.LoadTrainTest(features.Dataset, context.DataRoot);
-        var pool = parts.Train.Concat(parts.Test);
+        var pool = ProbePool(parts, features.Images);
         var draws = features.SplitSeeds
             .Select(seed => (seed, split: Sampling.PerClass(pool.Labels, pool.ClassNames, features.PerClass, seed, features.TestPerClass)))
             .ToList();

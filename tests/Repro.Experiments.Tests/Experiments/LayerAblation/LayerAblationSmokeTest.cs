@@ -49,3 +49,38 @@ public sealed class LayerAblationSmokeTest : IDisposable
         Assert.Equal("claim,paper,measured,threshold,comparison,status", Lines(report, "claims.csv")[0]);
     }
 }
+
+public sealed class ProbePoolTests
+{
+    static Repro.Experiments.Data.ImageSet Set(params int[] labels) =>
+        new(labels.Select(l => (float)l).ToArray(), labels, ["a", "b", "c"], 1, 1, 1);
+
+    [Fact]
+    public void Test_images_only_leave_out_every_training_image_and_all_takes_both_splits_in_order()
+    {
+        var parts = new Repro.Experiments.Data.DataSplits(Set(0, 1, 2, 0), Set(2, 1));
+        var test = Repro.Experiments.Experiments.LayerAblationExperiment.ProbePool(parts, "test");
+        Assert.Equal([2, 1], test.Labels);
+        var all = Repro.Experiments.Experiments.LayerAblationExperiment.ProbePool(parts, "all");
+        Assert.Equal([0, 1, 2, 0, 2, 1], all.Labels);
+    }
+
+    [Fact]
+    public void An_unknown_image_pool_is_rejected_naming_the_key()
+    {
+        using var results = new TempResults();
+        var error = new StringWriter();
+        string config = Path.Combine(RepositoryRoot.Find(), "configs", "layer-ablation.yaml");
+        int code = Runner.Cli.Invoke(["run", config, "--profile", "smoke", "--results", results.Path, "--set", "options.features.images=train"],
+            new StringWriter(), error);
+        Assert.Equal(2, code);
+        Assert.Contains("features.images", error.ToString());
+    }
+
+    sealed class TempResults : IDisposable
+    {
+        private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("repro-probe-pool-");
+        public string Path => directory.FullName;
+        public void Dispose() => directory.Delete(recursive: true);
+    }
+}
