@@ -79,6 +79,10 @@ public sealed class RandomLabelsSmokeTest : IDisposable
         var options = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(full[0].Options);
         Assert.Null(options.Dataset.TrainSubset);
         Assert.Equal([32, 64, 96, 96, 64], options.Zf.ConvChannels);
+        // The paper's decay: the rate times 0.95 after every epoch.
+        Assert.Equal(("step", 1, 0.95), (options.Train.Schedule, options.Train.StepEpochs, options.Train.Gamma));
+        Assert.Equal(Array.Empty<int>(), full.Select(r => r.Options).OfType<Repro.Experiments.Experiments.RandomLabelsOptions>()
+            .Where(o => o.Dataset.TrainSubset is not null).Select(o => o.Dataset.TrainSubset!.Value).ToArray());
     }
 
     [Fact]
