@@ -8,24 +8,8 @@
 # STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), DATA, CONFIGURATION (Release).
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ROUNDS="${ROUNDS:-3}"
-THREADS="${THREADS:-2}"
-STEPS="${STEPS:-0}"
-WARMUP="${WARMUP:-5}"
-SEED="${SEED:-1}"
-DATA="${DATA:-/usr/share/datasets/fashion-mnist}"
-CONFIGURATION="${CONFIGURATION:-Release}"
-DOTNET="${DOTNET:-dotnet}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 pool="$(nproc)"
-
-bench_dll="$root/bench/Repro.Bench/bin/$CONFIGURATION/net10.0/Repro.Bench.dll"
-[ -f "$bench_dll" ] || { echo "error: $bench_dll is missing; run 'make bench' (it builds first)" >&2; exit 2; }
-flags=(--data "$DATA" --threads "$THREADS" --steps "$STEPS" --warmup "$WARMUP" --seed "$SEED")
-unset OMP_NUM_THREADS MKL_NUM_THREADS
-
-value() { sed -n "s/^$1=//p" <<<"$2" | tail -n 1; }
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 
 one_ms=() pool_ms=() losses=()
 echo "BLAS threads benchmark: Fashion-MNIST train epoch, reference CNN, $THREADS libtorch threads, 1 vs $pool BLAS threads, $ROUNDS rounds"

@@ -10,28 +10,11 @@
 # through GLIBC_TUNABLES: the like-for-like comparison of everything but the heap policy).
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ROUNDS="${ROUNDS:-3}"
-THREADS="${THREADS:-2}"
-STEPS="${STEPS:-0}"
-WARMUP="${WARMUP:-5}"
-SEED="${SEED:-1}"
-DATA="${DATA:-/usr/share/datasets/fashion-mnist}"
-CONFIGURATION="${CONFIGURATION:-Release}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 PYTORCH_HEAP="${PYTORCH_HEAP:-default}"
-DOTNET="${DOTNET:-dotnet}"
-
-bench_dll="$root/bench/Repro.Bench/bin/$CONFIGURATION/net10.0/Repro.Bench.dll"
-[ -f "$bench_dll" ] || { echo "error: $bench_dll is missing; run 'make bench' (it builds first)" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON cannot import torch; install python3-torch" >&2; exit 2; }
-for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do
-  [ -f "$DATA/$f" ] || { echo "error: $DATA/$f is missing; install dataset-fashion-mnist or set DATA" >&2; exit 2; }
-done
 
-flags=(--data "$DATA" --threads "$THREADS" --steps "$STEPS" --warmup "$WARMUP" --seed "$SEED")
-# Neither side may pick up a thread count from the environment: both set it explicitly.
-unset OMP_NUM_THREADS MKL_NUM_THREADS
 # Both sides' OpenBLAS reads this when it loads.
 export OPENBLAS_NUM_THREADS="${BLAS_THREADS:-1}"
 
@@ -40,10 +23,6 @@ if [ "$PYTORCH_HEAP" = retain ]; then
   # The settings of apply_heap_policy in src/Repro.Torch/native/tensor.cpp (a huge trim threshold: none).
   pytorch_env=(GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=18446744073709551615)
 fi
-
-value() { sed -n "s/^$1=//p" <<<"$2" | tail -n 1; }
-
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 
 repro_ms=() pytorch_ms=()
 echo "engine benchmark: Fashion-MNIST train epoch, reference CNN, batch 128, SGD lr 0.05, $THREADS threads, $ROUNDS rounds"

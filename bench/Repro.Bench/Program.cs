@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Repro.Experiments.Data;
+using Repro.Experiments.Running;
 using Repro.Torch;
 using F = Repro.Torch.torch.nn.functional;
 
@@ -19,11 +20,9 @@ public static class Program
         var options = BenchOptions.Parse(args);
         if (options is null) return 2;
 
-        torch.set_num_threads(options.Threads);
-        // As in a run (Running/RunEnvironment.cs): libtorch's threads only, unless OPENBLAS_NUM_THREADS says otherwise.
-        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null)
-            torch.set_blas_threads(1);
-        torch.manual_seed(options.Seed);
+        // Seed and thread settings exactly as a run gets them (libtorch's threads, one BLAS thread unless
+        // OPENBLAS_NUM_THREADS says otherwise).
+        new TorchRunEnvironment().Prepare(checked((int)options.Seed), options.Threads);
 
         var train = IdxFormat.LoadSplit(options.Data, "train", ClassNames.FashionMnist);
         var n = train.Count;
