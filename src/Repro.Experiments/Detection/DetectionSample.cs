@@ -1,4 +1,5 @@
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Detection;
 
@@ -53,7 +54,7 @@ public sealed class DetectionSample
     /// place training and test time share, so the detectors see the same inputs in both.
     /// </summary>
     public static Tensor NetworkInput(Tensor pixels, Device device) =>
-        pixels.to(device, ScalarType.Float32).div(255).sub(0.5).unsqueeze(0);
+        pixels.to(ScalarType.Float32, device).div(255).sub(0.5).unsqueeze(0);
 
     public Tensor BoxTensor() => torch.tensor(Boxes, Count, 4);
 }

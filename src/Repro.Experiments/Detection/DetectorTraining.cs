@@ -1,7 +1,8 @@
 using Repro.Experiments.Data;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Serilog;
 
 namespace Repro.Experiments.Detection;
@@ -66,7 +67,7 @@ public sealed class DetectorContext
         var values = new double[losses.Length];
         for (int i = 0; i < losses.Length; i++)
         {
-            values[i] = losses[i].value.detach().cpu().item<double>();
+            values[i] = losses[i].value.detach().cpu().ToDouble();
             total += values[i];
         }
         if (!double.IsFinite(total))

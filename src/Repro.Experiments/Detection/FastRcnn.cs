@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Repro.Experiments.Data;
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using Repro.Experiments.Training;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Detection;
 
@@ -51,7 +54,7 @@ public sealed class RoiHead : torch.nn.Module<Tensor, Tensor>
     {
         PoolSize = options.PoolSize;
         Stride = stride;
-        Head = register_module("head", new RegionHead(channels * PoolSize * PoolSize, options, classes, boxRegression: true));
+        register_module("head", Head = new RegionHead(channels * PoolSize * PoolSize, options, classes, boxRegression: true));
     }
 
     public RegionHead Head { get; }
@@ -65,7 +68,7 @@ public sealed class RoiHead : torch.nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var rois = torch.cat([torch.zeros([boxes.size(0), 1], device: boxes.device), boxes], 1);
-        var pooled = torchvision.ops.roi_pool(features, rois, PoolSize, PoolSize, 1.0 / Stride);
+        var pooled = RegionOps.RoiPool(features, rois, PoolSize, PoolSize, 1.0 / Stride);
         var (scores, deltas) = Head.Predict(Head.Features(pooled));
         return (scope.MoveToOuter(scores), scope.MoveToOuter(deltas));
     }
@@ -86,7 +89,7 @@ public sealed class RoiHead : torch.nn.Module<Tensor, Tensor>
         if (fg.size(0) == 0) box = deltas.sum() * 0;
         else
         {
-            var fgLabels = labels.index_select(0, fg).cpu().ToArray<long>();
+            var fgLabels = labels.index_select(0, fg).cpu().data<long>().ToArray();
             var columns = torch.tensor(fgLabels.SelectMany(l => new[] { 4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3 }).ToArray(), fgLabels.Length, 4).to(labels.device);
             var predicted = deltas.index_select(0, fg).gather(1, columns);
             box = F.smooth_l1_loss(predicted, targets.index_select(0, fg), torch.nn.Reduction.Sum) / n * boxWeight;
@@ -154,7 +157,7 @@ public sealed class FastRcnnDetector : IDisposable
 
     public RoiHead Head { get; }
 
-    public IEnumerable<Tensor> Parameters() => Backbone.parameters().Concat(Head.parameters());
+    public IEnumerable<Parameter> Parameters() => Backbone.parameters().Concat(Head.parameters());
 
     public void Train(IReadOnlyList<DetectionSample> images, Func<DetectionSample, Tensor> proposals, DetectorContext context)
     {
@@ -167,19 +170,19 @@ public sealed class FastRcnnDetector : IDisposable
         try
         {
             var o = options.Train;
-            using var optimizer = new torch.optim.Adam(Parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+            using var optimizer = torch.optim.Adam(Parameters(), o.LearningRate, weight_decay: o.WeightDecay);
             Backbone.train();
             Head.train();
             long step = 0;
             for (int epoch = 0; epoch < o.Epochs; epoch++)
             {
-                optimizer.lr = o.RateAt(epoch);
+                optimizer.SetLearningRate(o.RateAt(epoch));
                 var random = new SeededRandom(context.Seed, "fast-rcnn-rois", epoch);
                 foreach (var batch in context.Batches("fast-rcnn-images", epoch, images.Count, o.ImagesPerBatch))
                 {
                     context.Cancel.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
-                    optimizer.zero_grad();
+                    optimizer.ClearGradients();
                     var cls = new List<Tensor>();
                     var box = new List<Tensor>();
                     foreach (var i in batch)

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Repro.Experiments.Data;
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using Repro.Experiments.Training;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Detection;
 
@@ -89,7 +92,7 @@ public sealed class FasterRcnnDetector : IDisposable
 
     public RoiHead Head { get; }
 
-    public IEnumerable<Tensor> Parameters() => Backbone.parameters().Concat(Rpn.parameters()).Concat(Head.parameters());
+    public IEnumerable<Parameter> Parameters() => Backbone.parameters().Concat(Rpn.parameters()).Concat(Head.parameters());
 
     Tensor AnchorsFor(Tensor features)
     {
@@ -118,7 +121,7 @@ public sealed class FasterRcnnDetector : IDisposable
         else
         {
             using var scope = torch.NewDisposeScope();
-            var iou = torchvision.ops.box_iou(anchors, groundTruth, offset: 1).cpu().contiguous().ToArray<float>();
+            var iou = RegionOps.BoxIou(anchors, groundTruth, offset: 1).cpu().contiguous().data<float>().ToArray();
             var max = new float[n];
             var gtMax = new float[g];
             for (int a = 0; a < n; a++)
@@ -168,10 +171,10 @@ public sealed class FasterRcnnDetector : IDisposable
         var keep = w.ge(minSize).logical_and(h.ge(minSize)).nonzero().view(-1);
         boxes = boxes.index_select(0, keep);
         scores = scores.index_select(0, keep);
-        var top = scores.topk(Math.Min(preNms, scores.size(0))).indices;
+        var top = scores.topk((int)Math.Min(preNms, scores.size(0))).indexes;
         boxes = boxes.index_select(0, top).contiguous();
         scores = scores.index_select(0, top).contiguous();
-        var kept = torchvision.ops.nms(boxes, scores, nmsIou, offset: 1);
+        var kept = RegionOps.Nms(boxes, scores, nmsIou, offset: 1);
         kept = kept.narrow(0, 0, Math.Min(postNms, kept.size(0))).to(boxes.device);
         return scope.MoveToOuter(boxes.index_select(0, kept).contiguous());
     }
@@ -203,7 +206,7 @@ public sealed class FasterRcnnDetector : IDisposable
     public void Train(IReadOnlyList<DetectionSample> images, DetectorContext context)
     {
         var o = options.Train;
-        using var optimizer = new torch.optim.Adam(Parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+        using var optimizer = torch.optim.Adam(Parameters(), o.LearningRate, weight_decay: o.WeightDecay);
         Backbone.train();
         Rpn.train();
         Head.train();
@@ -212,13 +215,13 @@ public sealed class FasterRcnnDetector : IDisposable
         {
             for (int epoch = 0; epoch < o.Epochs; epoch++)
             {
-                optimizer.lr = o.RateAt(epoch);
+                optimizer.SetLearningRate(o.RateAt(epoch));
                 var random = new SeededRandom(context.Seed, "faster-rcnn-samples", epoch);
                 foreach (var batch in context.Batches("faster-rcnn-images", epoch, images.Count, o.ImagesPerBatch))
                 {
                     context.Cancel.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
-                    optimizer.zero_grad();
+                    optimizer.ClearGradients();
                     var losses = new List<Tensor>[4];
                     for (int k = 0; k < 4; k++) losses[k] = new();
                     foreach (var i in batch)

@@ -1,5 +1,7 @@
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using Repro.Experiments.Training;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Detection;
 
@@ -28,22 +30,24 @@ public sealed record LinearSvm(double Lambda, double PositiveWeight, int Iterati
         long d = features.size(1);
         var y = labels.to(ScalarType.Float32);
         var weight = torch.where(y.gt(0), torch.full([1], PositiveWeight, device: features.device), torch.ones([1], device: features.device));
-        var w = torch.zeros([d], device: features.device).DetachFromDisposeScope().requires_grad_();
-        var b = torch.zeros([1], device: features.device).DetachFromDisposeScope().requires_grad_();
+        var w = torch.nn.Parameter(torch.zeros([d], device: features.device));
+        var b = torch.nn.Parameter(torch.zeros([1], device: features.device));
+        w.DetachFromDisposeScope();
+        b.DetachFromDisposeScope();
         try
         {
-            using var optimizer = new torch.optim.Adam([w, b], LearningRate);
+            using var optimizer = torch.optim.Adam([w, b], LearningRate);
             for (int i = 0; i < Iterations; i++)
             {
                 using var step = torch.NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ClearGradients();
                 var margin = features.matmul(w).add(b);
                 var hinge = F.relu(1 - y * margin).mul(weight).mean();
                 var loss = hinge + w.mul(w).sum() * (Lambda / 2);
                 loss.backward();
                 optimizer.step();
             }
-            return new LinearScorer(w.detach().cpu().ToArray<float>(), b.detach().cpu().item<float>());
+            return new LinearScorer(w.detach().cpu().data<float>().ToArray(), b.detach().cpu().ToSingle());
         }
         finally
         {
@@ -66,7 +70,7 @@ public static class RidgeRegression
         var x = features.to(ScalarType.Float64);
         long n = x.size(0), d = x.size(1);
         var xa = torch.cat([x, torch.ones([n, 1], ScalarType.Float64, x.device)], 1);
-        var penalty = torch.eye(d + 1, ScalarType.Float64, x.device) * lambda;
+        var penalty = torch.eye(d + 1, dtype: ScalarType.Float64, device: x.device) * lambda;
         var mask = torch.ones([d + 1, 1], ScalarType.Float64, x.device);
         mask.narrow(0, d, 1).zero_();
         var a = xa.t().mm(xa) + penalty * mask;

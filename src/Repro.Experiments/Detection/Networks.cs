@@ -1,6 +1,7 @@
-using Repro.Torch;
-using Repro.Torch.Modules;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Detection;
 
@@ -30,7 +31,7 @@ public sealed class HeadOptions
 /// </summary>
 public sealed class ConvBackbone : torch.nn.Module<Tensor, Tensor>
 {
-    readonly Sequential layers = new();
+    readonly Sequential layers = torch.nn.Sequential();
 
     public ConvBackbone(BackboneOptions options) : base("ConvBackbone")
     {
@@ -38,12 +39,12 @@ public sealed class ConvBackbone : torch.nn.Module<Tensor, Tensor>
         long input = 3;
         for (int i = 0; i < options.Channels.Count; i++)
         {
-            var conv = new Conv2d(input, options.Channels[i], 3, padding: 1);
+            var conv = torch.nn.Conv2d(input, options.Channels[i], 3, padding: 1);
             torch.nn.init.kaiming_normal_(conv.weight);
             torch.nn.init.zeros_(conv.bias!);
             layers.append($"conv{i + 1}", conv);
-            layers.append($"relu{i + 1}", new ReLU());
-            if (i < options.Channels.Count - 1) layers.append($"pool{i + 1}", new MaxPool2d(2));
+            layers.append($"relu{i + 1}", torch.nn.ReLU());
+            if (i < options.Channels.Count - 1) layers.append($"pool{i + 1}", torch.nn.MaxPool2d(2));
             input = options.Channels[i];
         }
         OutChannels = input;
@@ -70,15 +71,15 @@ public sealed class RegionHead : torch.nn.Module<Tensor, Tensor>
     public RegionHead(long inputFeatures, HeadOptions options, int classes, bool boxRegression) : base("RegionHead")
     {
         dropout = options.Dropout;
-        fc6 = register_module("fc6", new Linear(inputFeatures, options.HiddenUnits));
-        fc7 = register_module("fc7", new Linear(options.HiddenUnits, options.HiddenUnits));
+        register_module("fc6", fc6 = torch.nn.Linear(inputFeatures, options.HiddenUnits));
+        register_module("fc7", fc7 = torch.nn.Linear(options.HiddenUnits, options.HiddenUnits));
         // Small initial scores and deltas, as in the Fast R-CNN reference models (std 0.01 and 0.001).
-        classifier = register_module("cls_score", new Linear(options.HiddenUnits, classes + 1));
+        register_module("cls_score", classifier = torch.nn.Linear(options.HiddenUnits, classes + 1));
         torch.nn.init.normal_(classifier.weight, 0, 0.01);
         torch.nn.init.zeros_(classifier.bias!);
         if (boxRegression)
         {
-            regressor = register_module("bbox_pred", new Linear(options.HiddenUnits, 4 * (classes + 1)));
+            register_module("bbox_pred", regressor = torch.nn.Linear(options.HiddenUnits, 4 * (classes + 1)));
             torch.nn.init.normal_(regressor.weight, 0, 0.001);
             torch.nn.init.zeros_(regressor.bias!);
         }
@@ -123,9 +124,9 @@ public sealed class RegionProposalNetwork : torch.nn.Module<Tensor, Tensor>
 
     public RegionProposalNetwork(long channels, int anchorsPerCell) : base("RegionProposalNetwork")
     {
-        conv = register_module("conv", new Conv2d(channels, channels, 3, padding: 1));
-        objectness = register_module("objectness", new Conv2d(channels, anchorsPerCell, 1));
-        deltas = register_module("bbox_pred", new Conv2d(channels, 4 * anchorsPerCell, 1));
+        register_module("conv", conv = torch.nn.Conv2d(channels, channels, 3, padding: 1));
+        register_module("objectness", objectness = torch.nn.Conv2d(channels, anchorsPerCell, 1));
+        register_module("bbox_pred", deltas = torch.nn.Conv2d(channels, 4 * anchorsPerCell, 1));
         foreach (var c in new[] { conv, objectness, deltas })
         {
             torch.nn.init.normal_(c.weight, 0, 0.01);

@@ -1,4 +1,5 @@
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Detection;
 
@@ -41,9 +42,9 @@ public static class PostProcessing
             if (keep.size(0) == 0) continue;
             var classScores = column.index_select(0, keep).contiguous();
             var classBoxes = (perClass ? b.narrow(1, 4 * c, 4) : b).index_select(0, keep).contiguous();
-            var kept = torchvision.ops.nms(classBoxes, classScores, nmsIou, offset: 1);
-            var ks = classScores.index_select(0, kept).ToArray<float>();
-            var kb = classBoxes.index_select(0, kept).contiguous().ToArray<float>();
+            var kept = RegionOps.Nms(classBoxes, classScores, nmsIou, offset: 1);
+            var ks = classScores.index_select(0, kept).data<float>().ToArray();
+            var kb = classBoxes.index_select(0, kept).contiguous().data<float>().ToArray();
             for (int i = 0; i < ks.Length; i++)
                 result.Add(new DetectedBox(c, ks[i], kb[4 * i], kb[4 * i + 1], kb[4 * i + 2], kb[4 * i + 3]));
         }

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Repro.Experiments.Running;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Detection;
 
@@ -55,7 +56,7 @@ public sealed class ProposalCache
     public static Tensor Search(Tensor pixels, SelectiveSearchOptions options)
     {
         using var scope = torch.NewDisposeScope();
-        var boxes = torchvision.io.selective_search(pixels, options.MaxBoxes, options.BaseK, options.IncK, options.Sigma, options.SegmentMinSize).@float();
+        var boxes = SelectiveSearch.Boxes(pixels, options.MaxBoxes, options.BaseK, options.IncK, options.Sigma, options.SegmentMinSize).@float();
         var w = boxes.select(1, 2) - boxes.select(1, 0) + 1;
         var h = boxes.select(1, 3) - boxes.select(1, 1) + 1;
         var keep = w.ge(options.MinSize).logical_and(h.ge(options.MinSize)).nonzero().view(-1);
@@ -74,7 +75,7 @@ public sealed class ProposalCache
         var boxes = Search(image, options);
         SearchSeconds += watch.Elapsed.TotalSeconds;
         Misses++;
-        var values = boxes.ToArray<float>();
+        var values = boxes.data<float>().ToArray();
         var text = new StringBuilder();
         text.Append("# sha256=").Append(hash).Append('\n');
         for (int i = 0; i < values.Length; i += 4)

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Repro.Experiments.Data;
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using Repro.Experiments.Training;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Detection;
 
@@ -79,12 +81,12 @@ public sealed class RcnnNetwork : torch.nn.Module<Tensor, Tensor>
 
     public RcnnNetwork(BackboneOptions backbone, HeadOptions head, int warpSize, int classes) : base("RcnnNetwork")
     {
-        Backbone = register_module("backbone", new ConvBackbone(backbone));
+        register_module("backbone", Backbone = new ConvBackbone(backbone));
         int cells = warpSize / Backbone.Stride;
         if (cells < head.PoolSize)
             throw new ReproInputException($"options.rcnn.warp_size: {warpSize} gives {cells} feature cells at the backbone's stride {Backbone.Stride}, fewer than head.pool_size {head.PoolSize}");
         poolSize = head.PoolSize;
-        Head = register_module("head", new RegionHead(Backbone.OutChannels * poolSize * poolSize, head, classes, boxRegression: false));
+        register_module("head", Head = new RegionHead(Backbone.OutChannels * poolSize * poolSize, head, classes, boxRegression: false));
     }
 
     /// <summary>The trunk's output max-pooled to pool_size x pool_size cells (AlexNet's pool5), flattened.</summary>
@@ -93,7 +95,7 @@ public sealed class RcnnNetwork : torch.nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var features = Backbone.forward(crops);
         if (features.size(2) != poolSize || features.size(3) != poolSize)
-            features = F.adaptive_max_pool2d(features, [poolSize, poolSize]).output;
+            features = F.adaptive_max_pool2d(features, [poolSize, poolSize]);
         return scope.MoveToOuter(features.flatten(1));
     }
 
@@ -187,12 +189,12 @@ public sealed class RcnnDetector : IDisposable
     {
         var o = options.Finetune;
         var sampler = new RegionSampler(options.ForegroundIou, 0, options.ForegroundIou, options.ForegroundFraction);
-        using var optimizer = new torch.optim.Adam(Network.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+        using var optimizer = torch.optim.Adam(Network.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
         Network.train();
         long step = 0;
         for (int epoch = 0; epoch < o.Epochs; epoch++)
         {
-            optimizer.lr = o.RateAt(epoch);
+            optimizer.SetLearningRate(o.RateAt(epoch));
             var random = new SeededRandom(context.Seed, "rcnn-regions", epoch);
             foreach (var batch in context.Batches("rcnn-images", epoch, images.Count, o.ImagesPerBatch))
             {
@@ -209,7 +211,7 @@ public sealed class RcnnDetector : IDisposable
                     labels.AddRange(picklabels.Select(l => (long)l));
                 }
                 if (crops.Count == 0) continue;
-                optimizer.zero_grad();
+                optimizer.ClearGradients();
                 var logits = Network.forward(torch.cat(crops, 0));
                 var loss = F.cross_entropy(logits, torch.tensor(labels.ToArray()).to(device));
                 loss.backward();
@@ -283,7 +285,7 @@ public sealed class RcnnDetector : IDisposable
                 float[] iou = new float[n * Classes];
                 if (sample.Count > 0)
                 {
-                    var pairIou = torchvision.ops.box_iou(boxes, sample.BoxTensor(), offset: 1).contiguous().ToArray<float>();
+                    var pairIou = RegionOps.BoxIou(boxes, sample.BoxTensor(), offset: 1).contiguous().data<float>().ToArray();
                     for (int r = 0; r < n; r++)
                         for (int g = 0; g < sample.Count; g++)
                         {
@@ -316,8 +318,8 @@ public sealed class RcnnDetector : IDisposable
             }
 
             using var all = torch.cat(features, 0);
-            using (var norms = all.norm(2, [1]))
-                featureScale = options.FeatureNorm / Math.Max(norms.mean().item<double>(), 1e-12);
+            using (var norms = torch.linalg.vector_norm(all, 2, [1]))
+                featureScale = options.FeatureNorm / Math.Max(norms.mean().ToDouble(), 1e-12);
             using var scaled = all.mul(featureScale);
             var iouAll = classIou.SelectMany(a => a).ToArray();
             svms = new LinearScorer[Classes + 1];
@@ -369,7 +371,7 @@ public sealed class RcnnDetector : IDisposable
             scorer = svm.Train(x, y);
             context.Metrics.Log(round, $"rcnn_svm:class{c}", "negatives", negatives.Count);
             if (round == options.HardNegativeRounds || pool.Length == 0) break;
-            var scores = scorer.Score(poolFeatures).cpu().ToArray<float>();
+            var scores = scorer.Score(poolFeatures).cpu().data<float>().ToArray();
             int added = 0;
             foreach (var k in Enumerable.Range(0, pool.Length).Where(k => scores[k] > -1).OrderByDescending(k => scores[k]))
             {

@@ -1,5 +1,6 @@
 using Repro.Experiments.Data;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Detection;
 
@@ -15,7 +16,7 @@ public sealed record Overlaps(float[] MaxIou, int[] GroundTruth)
         Array.Fill(arg, -1);
         if (g == 0 || r == 0) return new Overlaps(max, arg);
         using var scope = torch.NewDisposeScope();
-        var iou = torchvision.ops.box_iou(regions, groundTruth, offset: 1).contiguous().ToArray<float>();
+        var iou = RegionOps.BoxIou(regions, groundTruth, offset: 1).contiguous().data<float>().ToArray();
         for (int i = 0; i < r; i++)
             for (int j = 0; j < g; j++)
                 if (iou[i * g + j] > max[i] || arg[i] < 0)

@@ -1,4 +1,5 @@
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Detection;
 
@@ -28,7 +29,7 @@ public static class Warping
         var halfW = (b.select(1, 2) - b.select(1, 0) + 1) * (0.5 * dilation);
         var halfH = (b.select(1, 3) - b.select(1, 1) + 1) * (0.5 * dilation);
         var rois = torch.stack([imageIndex.to(ScalarType.Float32), cx - halfW, cy - halfH, cx + halfW, cy + halfH], 1);
-        var crops = torchvision.ops.roi_align(images, rois, size, size, spatial_scale: 1, sampling_ratio: 1);
+        var crops = RegionOps.RoiAlign(images, rois, size, size, spatialScale: 1, samplingRatio: 1);
         return scope.MoveToOuter(crops);
     }
 }

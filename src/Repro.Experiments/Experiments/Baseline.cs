@@ -4,7 +4,9 @@ using Repro.Experiments.Models;
 using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.PyBridge;
 
 namespace Repro.Experiments.Experiments;
 
@@ -40,17 +42,17 @@ public sealed class BaselineExperiment : Experiment<BaselineOptions>
         using var model = new ZfNet(options.Model, splits.Train.Channels, splits.Train.Height, splits.Train.ClassCount);
         model.to(device);
         context.Log.Information("ZF-style net: layers {Layers}, {Parameters} parameters; {Train} training and {Test} test images",
-            string.Join(",", model.Layers), model.parameter_count(), train.Count, test.Count);
+            string.Join(",", model.Layers), model.parameters().Sum(p => p.numel()), train.Count, test.Count);
         var (evaluations, seconds, state) = ClassifierRun.Train(model, train, options.Train, context, augmentation,
             evaluate: [("test", test)]);
         var trainEval = Evaluator.Evaluate(model, train);
-        if (options.SaveWeights) model.Save(Path.Combine(context.RunDirectory, WeightsFile));
+        if (options.SaveWeights) model.save_safetensors(Path.Combine(context.RunDirectory, WeightsFile));
         return RunResult.Of(
             ("test_accuracy", evaluations["test"].Accuracy),
             ("test_loss", evaluations["test"].Loss),
             ("train_accuracy", trainEval.Accuracy),
             ("train_loss", trainEval.Loss),
-            ("parameters", model.parameter_count()),
+            ("parameters", model.parameters().Sum(p => p.numel())),
             ("steps", state.Step),
             ("train_seconds", seconds));
     }

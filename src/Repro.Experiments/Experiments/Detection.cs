@@ -8,7 +8,8 @@ using Repro.Experiments.Metrics;
 using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 
@@ -248,9 +249,9 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
         Tensor image;
         try
         {
-            image = torchvision.io.read_image(path);
+            image = ImageFiles.Read(path);
         }
-        catch (Exception e) when (e is FileNotFoundException or TorchException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or System.Runtime.InteropServices.ExternalException)
         {
             throw new ReproInputException($"{path}: cannot read the image ({e.Message.Split('\n')[0]})");
         }
@@ -330,7 +331,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
             var image = testImages[index];
             using (var pixels = ReadRgb(image.ImagePath))
             {
-                var v = pixels.contiguous().ToArray<byte>();
+                var v = pixels.contiguous().data<byte>().ToArray();
                 int h = (int)pixels.size(1), w = (int)pixels.size(2);
                 for (int y = 0; y < h; y++)
                     for (int x = 0; x < w; x++)

@@ -5,8 +5,10 @@ using Repro.Experiments.Models;
 using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.PyBridge;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Experiments;
 
@@ -138,7 +140,7 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
             if (!File.Exists(options.Weights)) throw new ReproInputException($"options.weights: {options.Weights}: file not found");
             try
             {
-                model.Load(options.Weights);
+                model.load_safetensors(options.Weights);
             }
             catch (Exception e) when (e is not ReproInputException)
             {
@@ -221,9 +223,9 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
             var t = acts[o.TopLayer].flatten(1);
             bottomLength = b.size(1);
             topLength = t.size(1);
-            bottom.AddRange(b.cpu().ToArray<float>());
-            top.AddRange(t.cpu().ToArray<float>());
-            probabilities.AddRange(F.softmax(acts[8], 1).cpu().ToArray<float>());
+            bottom.AddRange(b.cpu().data<float>().ToArray());
+            top.AddRange(t.cpu().data<float>().ToArray());
+            probabilities.AddRange(F.softmax(acts[8], 1).cpu().data<float>().ToArray());
         }
         return new Features(bottom.ToArray(), (int)bottomLength, top.ToArray(), (int)topLength, probabilities.ToArray(), model.Classes);
     }
@@ -332,7 +334,7 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
             var image = test.Images.select(0, index);
             // The strongest feature map is chosen once, on the unoccluded image, and then followed (Fig. 7 (b)).
             var unoccluded = model.Activations(image.unsqueeze(0), occ.FeatureLayer)[occ.FeatureLayer];
-            long strongest = unoccluded.flatten(2).amax(2).argmax(1).item<long>();
+            long strongest = unoccluded.flatten(2).amax(2).argmax(1).ToInt64();
             OcclusionProbe probe = batch =>
             {
                 var acts = model.Activations(batch, 8);

@@ -6,7 +6,8 @@ using Repro.Experiments.Models;
 using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 
@@ -93,7 +94,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
         using var model = new ZfNet(options.Model, splits.Train.Channels, splits.Train.Height, splits.Train.ClassCount);
         model.to(device);
         context.Log.Information("ZF-style net without layers [{Removed}]: layers {Layers}, {Parameters} parameters; {Train} training and {Test} test images",
-            string.Join(",", options.Model.RemovedLayers), string.Join(",", model.Layers), model.parameter_count(), train.Count, test.Count);
+            string.Join(",", options.Model.RemovedLayers), string.Join(",", model.Layers), model.parameters().Sum(p => p.numel()), train.Count, test.Count);
         var (evaluations, seconds, state) = ClassifierRun.Train(model, train, options.Train, context, augmentation, evaluate: [("test", test)]);
         var trainEval = Evaluator.Evaluate(model, train);
         var summary = new List<(string, double)>
@@ -102,12 +103,12 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
             ("test_error", 1 - evaluations["test"].Accuracy),
             ("test_loss", evaluations["test"].Loss),
             ("train_accuracy", trainEval.Accuracy),
-            ("parameters", model.parameter_count()),
+            ("parameters", model.parameters().Sum(p => p.numel())),
             ("steps", state.Step),
             ("train_seconds", seconds),
         };
         foreach (var layer in model.Layers)
-            summary.Add(($"parameters_layer{layer}", model.Block(layer).parameter_count()));
+            summary.Add(($"parameters_layer{layer}", model.Block(layer).parameters().Sum(p => p.numel())));
         if (tap) summary.AddRange(ProbeLayers(model, features, context, device));
         return RunResult.Of(summary.ToArray());
     }
@@ -191,7 +192,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     }
 
     static Tensor Rows(int[] indices, Dictionary<int, int> position, Device device) =>
-        torch.tensor(indices.Select(i => (long)position[i]).ToArray().AsSpan(), [indices.Length], device);
+        torch.tensor(indices.Select(i => (long)position[i]).ToArray(), [indices.Length], device: device);
 
     // ---------------------------------------------------------------- report
 

@@ -5,7 +5,8 @@ using Repro.Experiments.Models;
 using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 
@@ -147,9 +148,9 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         var device = ClassifierRun.DeviceOf(context);
         using var train = new TensorDataset(data.Train, device);
         using var test = new TensorDataset(data.Test, device);
-        using var testCorrupted = torch.tensor(data.TestCorruptedLabels.Select(l => (long)l).ToArray(), data.Test.Count).DetachFromDisposeScope();
+        using var testCorrupted = torch.tensor(data.TestCorruptedLabels.Select(l => (long)l).ToArray()).DetachFromDisposeScope();
         using var testCorruptedLabels = testCorrupted.to(device).DetachFromDisposeScope();
-        using var trainTrue = torch.tensor(data.TrainTrueLabels.Select(l => (long)l).ToArray(), data.Train.Count).DetachFromDisposeScope();
+        using var trainTrue = torch.tensor(data.TrainTrueLabels.Select(l => (long)l).ToArray()).DetachFromDisposeScope();
         using var trainTrueLabels = trainTrue.to(device).DetachFromDisposeScope();
 
         var regularisers = options.Regularisers;
@@ -165,7 +166,7 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         context.Log.Information("{Model}, inputs {Inputs}, label corruption p={P} ({Changed:P1} of {N} training labels changed), " +
                                "augmentation {Aug}, dropout {Dropout}, weight decay {Wd}; {Parameters} parameters",
             setting.Model, setting.Inputs, setting.LabelCorruption, changed, train.Count, setting.Augmentation, dropout,
-            options.Train.WeightDecay, model.parameter_count());
+            options.Train.WeightDecay, model.parameters().Sum(p => p.numel()));
 
         var fit = new FitHook(context.Metrics, train, options.Fit);
         var trainer = new Trainer(options.Train, context.Seed)
@@ -202,7 +203,7 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
             ("steps", state.Step),
             ("epochs", state.Epoch),
             ("train_images", train.Count),
-            ("parameters", model.parameter_count()),
+            ("parameters", model.parameters().Sum(p => p.numel())),
             ("train_seconds", seconds),
         };
         if (fit.StepsToFit is { } steps) summary.Add(("steps_to_fit", steps));

@@ -5,7 +5,8 @@ using Repro.Experiments.Models;
 using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 

@@ -1,5 +1,7 @@
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using Repro.Experiments.Training;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Metrics;
 
@@ -70,7 +72,7 @@ public sealed class LinearProbe : IDisposable
     /// </summary>
     public static Tensor SquaredHingeLoss(Tensor scores, Tensor labels, int classes)
     {
-        var targets = torch.one_hot(labels, classes).to(scores.dtype) * 2.0 - 1.0;
+        var targets = torch.nn.functional.one_hot(labels, classes).to(scores.dtype) * 2.0 - 1.0;
         var margins = (1.0 - targets * scores).clamp_min(0);
         return margins.pow(2).sum(1).mean();
     }
@@ -96,8 +98,10 @@ public sealed class LinearProbe : IDisposable
         if (features.shape.Length != 2) throw new ArgumentException($"features must be [N, D], got [{string.Join(", ", features.shape)}]");
         long dims = features.shape[1];
         Tensor? mean = null, scale = null;
-        var weight = torch.zeros([dims, classes], device: features.device).DetachFromDisposeScope().requires_grad_();
-        var bias = torch.zeros([classes], device: features.device).DetachFromDisposeScope().requires_grad_();
+        var weight = torch.nn.Parameter(torch.zeros([dims, classes], device: features.device));
+        var bias = torch.nn.Parameter(torch.zeros([classes], device: features.device));
+        weight.DetachFromDisposeScope();
+        bias.DetachFromDisposeScope();
         double objective = double.NaN;
         using (var outer = torch.NewDisposeScope())
         {
@@ -106,7 +110,7 @@ public sealed class LinearProbe : IDisposable
             {
                 using (torch.no_grad())
                 {
-                    mean = features.mean(0, keepdim: true);
+                    mean = features.mean([0], keepdim: true);
                     var std = features.std(0, unbiased: false, keepdim: true);
                     // A feature that never varies over the training images (a ReLU that stays off) is left unscaled
                     // rather than blown up by a near-zero deviation at test time.
@@ -116,18 +120,18 @@ public sealed class LinearProbe : IDisposable
                     scale.DetachFromDisposeScope();
                 }
             }
-            using var optimizer = new torch.optim.Adam([weight, bias], options.LearningRate);
+            using var optimizer = torch.optim.Adam([weight, bias], options.LearningRate);
             for (var step = 0; step < options.Steps; step++)
             {
                 using var scope = torch.NewDisposeScope();
-                optimizer.lr = options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / options.Steps));
+                optimizer.SetLearningRate(options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / options.Steps)));
                 var objectiveValue = Objective(loss, x, labels, weight, bias, options.L2, classes);
-                optimizer.zero_grad();
+                optimizer.ClearGradients();
                 objectiveValue.backward();
                 optimizer.step();
                 if (step == options.Steps - 1)
                     using (torch.no_grad())
-                        objective = Objective(loss, x, labels, weight, bias, options.L2, classes).item<double>();
+                        objective = Objective(loss, x, labels, weight, bias, options.L2, classes).ToDouble();
             }
         }
         weight.requires_grad = false;
@@ -149,7 +153,7 @@ public sealed class LinearProbe : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var scores = Scores(features);
-        return scores.argmax(1).eq(labels).to(ScalarType.Float32).mean().item<double>();
+        return scores.argmax(1).eq(labels).to(ScalarType.Float32).mean().ToDouble();
     }
 
     public void Dispose()

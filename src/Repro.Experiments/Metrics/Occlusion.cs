@@ -1,5 +1,6 @@
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Metrics;
 
@@ -175,9 +176,9 @@ public static class Occlusion
             var chunk = occluded.narrow(0, start, Math.Min(batchSize, rows * cols - start));
             var (logits, f) = probe(chunk);
             var softmax = F.softmax(logits, 1);
-            probability.AddRange(softmax.select(1, trueClass).cpu().ToArray<float>());
-            predicted.AddRange(softmax.argmax(1).cpu().ToArray<long>());
-            if (hasFeature) feature.AddRange(f!.cpu().to(ScalarType.Float32).ToArray<float>());
+            probability.AddRange(softmax.select(1, trueClass).cpu().data<float>().ToArray());
+            predicted.AddRange(softmax.argmax(1).cpu().data<long>().ToArray());
+            if (hasFeature) feature.AddRange(f!.cpu().to(ScalarType.Float32).data<float>().ToArray());
         }
         var pMap = new double[rows, cols];
         var classMap = new int[rows, cols];
@@ -207,7 +208,7 @@ public static class Occlusion
         var (logits, f) = probe(batch);
         if (trueClass < 0 || trueClass >= logits.size(1))
             throw new ArgumentException($"true class {trueClass} is outside the model's {logits.size(1)} classes");
-        double p = F.softmax(logits, 1).select(0, 0).select(0, trueClass).item<double>();
-        return (p, f is null ? null : f.reshape(-1).select(0, 0).item<double>());
+        double p = F.softmax(logits, 1).select(0, 0).select(0, trueClass).ToDouble();
+        return (p, f is null ? null : f.reshape(-1).select(0, 0).ToDouble());
     }
 }

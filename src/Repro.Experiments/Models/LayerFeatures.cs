@@ -1,5 +1,6 @@
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Models;
 
@@ -35,7 +36,7 @@ public static class LayerFeatures
         var pooled = h <= poolSize && w <= poolSize
             ? activation.alias()
             : pool == MaxPool
-                ? F.adaptive_max_pool2d(activation, [Math.Min(poolSize, h), Math.Min(poolSize, w)]).output
+                ? F.adaptive_max_pool2d(activation, [Math.Min(poolSize, h), Math.Min(poolSize, w)])
                 : F.adaptive_avg_pool2d(activation, [Math.Min(poolSize, h), Math.Min(poolSize, w)]);
         return pooled.flatten(1);
     }

@@ -1,4 +1,5 @@
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Models;
 
@@ -58,7 +59,7 @@ public static class LayerTransfer
                 if (!parameter.shape.SequenceEqual(value.shape))
                     throw new ArgumentException(
                         $"layer {layer} '{name}': the source has shape [{string.Join(", ", value.shape)}], the target [{string.Join(", ", parameter.shape)}]");
-                parameter.copy_from(value);
+                using (torch.no_grad()) parameter.copy_(value);
             }
         }
         SetFrozen(target, copied, mode == CopiedLayers.Frozen);

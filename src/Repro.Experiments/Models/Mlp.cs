@@ -1,5 +1,6 @@
-using Repro.Torch;
-using Repro.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Repro.Experiments.Models;
 
@@ -16,7 +17,7 @@ public sealed class MlpOptions
 /// <summary>Flatten, then (linear, ReLU) per hidden layer, then the linear classifier.</summary>
 public sealed class Mlp : torch.nn.Module<Tensor, Tensor>
 {
-    readonly Sequential layers = new();
+    readonly Sequential layers = torch.nn.Sequential();
 
     public Mlp(MlpOptions options, long inputFeatures, int classes) : base("Mlp")
     {
@@ -24,17 +25,17 @@ public sealed class Mlp : torch.nn.Module<Tensor, Tensor>
             throw new ArgumentException("mlp.hidden_units needs at least one positive layer width");
         if (!(options.Dropout >= 0 && options.Dropout < 1))
             throw new ArgumentException($"mlp.dropout must lie in [0, 1), got {options.Dropout}");
-        layers.append("flatten", new Flatten());
+        layers.append("flatten", torch.nn.Flatten());
         long features = inputFeatures;
         for (int i = 0; i < options.HiddenUnits.Count; i++)
         {
-            if (i > 0 && options.Dropout > 0) layers.append($"dropout{i}", new Dropout(options.Dropout));
-            layers.append($"fc{i + 1}", new Linear(features, options.HiddenUnits[i]));
-            layers.append($"relu{i + 1}", new ReLU());
+            if (i > 0 && options.Dropout > 0) layers.append($"dropout{i}", torch.nn.Dropout(options.Dropout));
+            layers.append($"fc{i + 1}", torch.nn.Linear(features, options.HiddenUnits[i]));
+            layers.append($"relu{i + 1}", torch.nn.ReLU());
             features = options.HiddenUnits[i];
         }
-        if (options.Dropout > 0) layers.append("dropout", new Dropout(options.Dropout));
-        layers.append("classifier", new Linear(features, classes));
+        if (options.Dropout > 0) layers.append("dropout", torch.nn.Dropout(options.Dropout));
+        layers.append("classifier", torch.nn.Linear(features, classes));
         register_module("layers", layers);
         Options = options;
     }

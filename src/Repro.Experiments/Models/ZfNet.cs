@@ -1,5 +1,6 @@
-using Repro.Torch;
-using Repro.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Repro.Experiments.Models;
 
@@ -57,14 +58,14 @@ public sealed class ZfNet : torch.nn.Module<Tensor, Tensor>
         for (var layer = 1; layer <= 5; layer++)
         {
             if (options.RemovedLayers.Contains(layer)) continue;
-            var block = new Sequential();
+            var block = torch.nn.Sequential();
             var k = options.KernelSizes[layer - 1];
-            block.append("conv", new Conv2d(channels, options.ConvChannels[layer - 1], k, padding: k / 2));
-            if (options.BatchNorm) block.append("bn", new BatchNorm(options.ConvChannels[layer - 1]));
-            block.append("relu", new ReLU());
+            block.append("conv", torch.nn.Conv2d(channels, options.ConvChannels[layer - 1], k, padding: k / 2));
+            if (options.BatchNorm) block.append("bn", torch.nn.BatchNorm2d(options.ConvChannels[layer - 1]));
+            block.append("relu", torch.nn.ReLU());
             if (layer is 1 or 2 or 5 && size >= 2)
             {
-                block.append("pool", new MaxPool2d(2));
+                block.append("pool", torch.nn.MaxPool2d(2));
                 size /= 2;
             }
             if (layer is 1 or 2 && options.LocalResponseNorm) block.append("norm", new LocalResponseNorm(5, 1e-4, 0.75, 2.0));
@@ -76,19 +77,19 @@ public sealed class ZfNet : torch.nn.Module<Tensor, Tensor>
         for (var layer = 6; layer <= 7; layer++)
         {
             if (options.RemovedLayers.Contains(layer)) continue;
-            var block = new Sequential();
-            if (!flattened) block.append("flatten", new Flatten());
-            else if (options.Dropout > 0) block.append("dropout", new Dropout(options.Dropout));
+            var block = torch.nn.Sequential();
+            if (!flattened) block.append("flatten", torch.nn.Flatten());
+            else if (options.Dropout > 0) block.append("dropout", torch.nn.Dropout(options.Dropout));
             flattened = true;
-            block.append("fc", new Linear(features, options.HiddenUnits[layer - 6]));
-            block.append("relu", new ReLU());
+            block.append("fc", torch.nn.Linear(features, options.HiddenUnits[layer - 6]));
+            block.append("relu", torch.nn.ReLU());
             features = options.HiddenUnits[layer - 6];
             Add(layer, block);
         }
-        var classifier = new Sequential();
-        if (!flattened) classifier.append("flatten", new Flatten());
-        else if (options.Dropout > 0) classifier.append("dropout", new Dropout(options.Dropout));
-        classifier.append("fc", new Linear(features, classes));
+        var classifier = torch.nn.Sequential();
+        if (!flattened) classifier.append("flatten", torch.nn.Flatten());
+        else if (options.Dropout > 0) classifier.append("dropout", torch.nn.Dropout(options.Dropout));
+        classifier.append("fc", torch.nn.Linear(features, classes));
         Add(8, classifier);
         Classes = classes;
         Initialise(options.Init);

@@ -16,11 +16,14 @@ public sealed class Provenance
     [JsonPropertyName("git_dirty")] public bool GitDirty { get; init; }
     [JsonPropertyName("dotnet")] public string DotNet { get; init; } = RuntimeInformation.FrameworkDescription;
     [JsonPropertyName("os")] public string Os { get; init; } = RuntimeInformation.OSDescription;
+    [JsonPropertyName("binding")] public string? Binding { get; init; }
     [JsonPropertyName("libtorch")] public string? Libtorch { get; init; }
     [JsonPropertyName("blas")] public string? Blas { get; init; }
     [JsonPropertyName("device")] public required string Device { get; init; }
     [JsonPropertyName("cpu_model")] public string CpuModel { get; init; } = ReadCpuModel();
     [JsonPropertyName("threads")] public int Threads { get; init; }
+    [JsonPropertyName("heap")] public string? Heap { get; init; }
+    [JsonPropertyName("convolutions")] public string? Convolutions { get; init; }
     [JsonPropertyName("seed")] public int Seed { get; init; }
     [JsonPropertyName("start_time")] public DateTimeOffset StartTime { get; init; }
     [JsonPropertyName("end_time")] public DateTimeOffset? EndTime { get; set; }

@@ -1,5 +1,7 @@
-using System.Text.RegularExpressions;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using Repro.Experiments.Data;
+using Repro.Experiments.Engine;
 
 namespace Repro.Experiments.Running;
 
@@ -15,32 +17,35 @@ public interface IRunEnvironment
     string? LibtorchVersion { get; }
 
     string? Blas { get; }
+
+    /// <summary>The .NET binding over libtorch and its version.</summary>
+    string? Binding => null;
+
+    /// <summary>How the process heap keeps freed tensor memory (see <see cref="Engine.HeapPolicy"/>).</summary>
+    string? Heap => null;
+
+    /// <summary>The kernels libtorch's CPU convolutions use (see <see cref="Engine.ConvolutionBackend"/>).</summary>
+    string? Convolutions => null;
 }
 
-/// <summary>The real engine: libtorch through Repro.Torch.</summary>
-public sealed partial class TorchRunEnvironment : IRunEnvironment
+/// <summary>The real engine: libtorch through TorchSharp.</summary>
+public sealed class TorchRunEnvironment : IRunEnvironment
 {
-    private readonly Lazy<string> buildInfo = new(torch.build_info);
-
     public void Prepare(int seed, int threads)
     {
-        // Image-folder and VOC data decode JPEG/PNG through the engine's OpenCV build.
+        // Image-folder and VOC data decode JPEG/PNG through OpenCV.
         Data.DataSources.ImageDecoder ??= DecodeImage;
         torch.manual_seed(seed);
+        // libtorch's intra-op threads (OpenMP) also run MKL inside its ops: one setting governs both.
         torch.set_num_threads(threads);
-        // libtorch spreads each op over its own threads and calls BLAS from inside them; OpenBLAS's pool of one
-        // spinning worker per core on top of that oversubscribes the cores (training steps 1.4-1.7x slower on 2
-        // cores). One BLAS thread leaves the parallelism to libtorch; OPENBLAS_NUM_THREADS, when set, wins.
-        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null)
-            torch.set_blas_threads(1);
     }
 
     static (byte[] pixels, int height, int width, int channels) DecodeImage(string path)
     {
-        using var chw = torchvision.io.read_image(path);
+        using var chw = ImageFiles.Read(path);
         using var hwc = chw.permute(1, 2, 0).contiguous();
         var shape = hwc.shape;
-        return (hwc.ToArray<byte>(), (int)shape[0], (int)shape[1], (int)shape[2]);
+        return (hwc.data<byte>().ToArray(), (int)shape[0], (int)shape[1], (int)shape[2]);
     }
 
     public string ResolveDevice(string requested)
@@ -51,7 +56,8 @@ public sealed partial class TorchRunEnvironment : IRunEnvironment
                 return "cpu";
             case "cuda":
                 if (!torch.cuda.is_available())
-                    throw new ReproInputException("--device cuda: no CUDA device is available to this libtorch build");
+                    throw new ReproInputException(
+                        "--device cuda: this build references the CPU libtorch (or no CUDA device is visible); build with `make build TORCH=cuda` on a machine whose NuGet feed serves libtorch-cuda-12.8-linux-x64");
                 return "cuda";
             case "auto":
                 return torch.cuda.is_available() ? "cuda" : "cpu";
@@ -60,61 +66,21 @@ public sealed partial class TorchRunEnvironment : IRunEnvironment
         }
     }
 
-    public string? LibtorchVersion => buildInfo.Value.Split('\n')[0].Trim();
+    public string? LibtorchVersion => EngineInfo.LibtorchVersion;
 
-    /// <summary>
-    /// The BLAS libtorch was built against and the BLAS library actually mapped into this process: Debian's
-    /// libtorch uses whichever libblas.so.3 is selected, and the reference BLAS is many times slower than OpenBLAS.
-    /// </summary>
+    public string? Binding => $"TorchSharp {EngineInfo.TorchSharpVersion}";
+
+    public string? Heap => HeapPolicy.Description;
+
+    public string? Convolutions => ConvolutionBackend.Description;
+
+    /// <summary>The BLAS libtorch reports in its build configuration, and its thread limit.</summary>
     public string? Blas
     {
         get
         {
-            var built = BlasInfo().Match(buildInfo.Value);
-            var loaded = LoadedBlasLibraries();
-            var parts = new List<string>();
-            if (built.Success)
-                parts.Add("built with " + built.Groups[1].Value);
-            if (loaded.Count > 0)
-                parts.Add("loaded " + string.Join(", ", loaded));
-            if (torch.get_blas_threads() is var n and >= 0)
-                parts.Add($"{n} BLAS thread{(n == 1 ? "" : "s")}");
-            return parts.Count == 0 ? null : string.Join("; ", parts);
+            var n = EngineInfo.BlasThreads;
+            return n >= 0 ? $"{EngineInfo.Blas}; {n} BLAS thread{(n == 1 ? "" : "s")}" : EngineInfo.Blas;
         }
     }
-
-    private static List<string> LoadedBlasLibraries()
-    {
-        try
-        {
-            if (!File.Exists("/proc/self/maps"))
-                return [];
-            return File.ReadLines("/proc/self/maps")
-                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
-                .Where(path => path.StartsWith('/') && Path.GetFileName(path).Contains("blas", StringComparison.OrdinalIgnoreCase))
-                .Select(ResolveLink)
-                .Distinct(StringComparer.Ordinal)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-        }
-        catch (IOException)
-        {
-            return [];
-        }
-    }
-
-    private static string ResolveLink(string path)
-    {
-        try
-        {
-            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
-        }
-        catch (IOException)
-        {
-            return path;
-        }
-    }
-
-    [GeneratedRegex(@"BLAS_INFO=([^,\s]+)")]
-    private static partial Regex BlasInfo();
 }

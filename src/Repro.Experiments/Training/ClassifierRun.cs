@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Repro.Experiments.Data;
 using Repro.Experiments.Running;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Repro.Experiments.Training;
 
@@ -16,7 +18,7 @@ public static class ClassifierRun
     /// </summary>
     public static (Dictionary<string, Evaluation> evaluations, double seconds, TrainingState state) Train(
         torch.nn.Module<Tensor, Tensor> model, TensorDataset train, TrainOptions options, RunContext context,
-        Augmentation? augmentation = null, string metricPrefix = "", long? seed = null, IEnumerable<Tensor>? parameters = null,
+        Augmentation? augmentation = null, string metricPrefix = "", long? seed = null, IEnumerable<Parameter>? parameters = null,
         params (string split, TensorDataset data)[] evaluate)
     {
         var evaluation = new EvaluationHook(context.Metrics, 1, evaluate.Select(e => (metricPrefix + e.split, e.data)).ToArray());

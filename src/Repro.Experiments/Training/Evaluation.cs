@@ -1,5 +1,6 @@
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Training;
 
@@ -24,8 +25,8 @@ public static class Evaluator
                 var images = data.Images.narrow(0, start, n);
                 var target = (labels ?? data.Labels).narrow(0, start, n);
                 var logits = model.forward(images);
-                lossSum += F.cross_entropy(logits, target, reduction: torch.nn.Reduction.Sum).item<double>();
-                correct += logits.argmax(1).eq(target).sum().item<long>();
+                lossSum += F.cross_entropy(logits, target, reduction: torch.nn.Reduction.Sum).ToDouble();
+                correct += logits.argmax(1).eq(target).sum().ToInt64();
             }
         }
         finally

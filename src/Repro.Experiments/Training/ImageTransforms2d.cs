@@ -1,5 +1,6 @@
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Training;
 
@@ -84,7 +85,7 @@ public static class ImageTransforms2d
         var grid = F.affine_grid(theta, [n, images.size(1), images.size(2), images.size(3)], align_corners: false);
         // grid_sample pads with zeros; sampling (image - background) and adding it back pads with the background.
         var shifted = background == 0 ? images : images - background;
-        var warped = F.grid_sample(shifted, grid, F.GridSampleMode.Bilinear, F.GridSamplePadding.Zeros, align_corners: false);
+        var warped = F.grid_sample(shifted, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
         if (background != 0) warped = warped + background;
         return scope.MoveToOuter(warped);
     }

@@ -1,5 +1,6 @@
 using Repro.Experiments.Data;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Training;
 
@@ -13,8 +14,8 @@ public sealed class TensorDataset : IDisposable
     {
         Source = images;
         Device = device ?? torch.CPU;
-        Images = torch.tensor(images.Pixels.AsSpan(), [images.Count, images.Channels, images.Height, images.Width]).DetachFromDisposeScope();
-        Labels = torch.tensor(images.Labels.Select(l => (long)l).ToArray(), images.Count).DetachFromDisposeScope();
+        Images = torch.tensor(images.Pixels, [images.Count, images.Channels, images.Height, images.Width]).DetachFromDisposeScope();
+        Labels = torch.tensor(images.Labels.Select(l => (long)l).ToArray()).DetachFromDisposeScope();
         if (Device.type != DeviceType.CPU)
         {
             var (i, l) = (Images, Labels);
@@ -46,16 +47,16 @@ public sealed class TensorDataset : IDisposable
         var labels = new int[rows.Length];
         Source.CopyBatch(rows, pixels, labels);
         augmentation.ApplyTraining(pixels, rows.Length, rng);
-        var images = torch.tensor(pixels.AsSpan(), [rows.Length, Source.Channels, Source.Height, Source.Width], Device);
+        var images = torch.tensor(pixels, [rows.Length, Source.Channels, Source.Height, Source.Width], device: Device);
         var index = Index(rows);
         return (images, Labels.index_select(0, index));
     }
 
     Tensor Index(ReadOnlySpan<int> rows)
     {
-        Span<long> idx = rows.Length <= 1024 ? stackalloc long[rows.Length] : new long[rows.Length];
+        var idx = new long[rows.Length];
         for (var i = 0; i < rows.Length; i++) idx[i] = rows[i];
-        return torch.tensor<long>(idx, [rows.Length], Device);
+        return torch.tensor(idx, [rows.Length], device: Device);
     }
 
     public void Dispose()

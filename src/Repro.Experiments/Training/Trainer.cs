@@ -1,6 +1,9 @@
 using Repro.Experiments.Data;
-using Repro.Torch;
-using F = Repro.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using Repro.Experiments.Training;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Training;
 
@@ -53,20 +56,20 @@ public sealed class Trainer
         return this;
     }
 
-    public static torch.optim.Optimizer CreateOptimizer(TrainOptions options, IEnumerable<Tensor> parameters) =>
+    public static torch.optim.Optimizer CreateOptimizer(TrainOptions options, IEnumerable<Parameter> parameters) =>
         options.Optimizer switch
         {
-            "sgd" => new torch.optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay, options.Nesterov),
-            "adam" => new torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            "sgd" => torch.optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay, options.Nesterov),
+            "adam" => torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
             // Decoupled weight decay (Loshchilov & Hutter): each step shrinks weights by lr * weight_decay, as SGD's
             // decay does, instead of adding an L2 gradient that Adam's per-weight scaling inflates for rarely
             // updated weights.
-            "adamw" => new torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay, decoupled_weight_decay: true),
+            "adamw" => torch.optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
             _ => throw new ArgumentException($"train.optimizer: unknown optimizer '{options.Optimizer}' (sgd, adam or adamw)"),
         };
 
     /// <summary>Trains the parameters that require grad (all unless some were frozen) and returns the final state.</summary>
-    public TrainingState Fit(torch.nn.Module<Tensor, Tensor> model, TensorDataset train, Augmentation? augmentation = null, IEnumerable<Tensor>? parameters = null)
+    public TrainingState Fit(torch.nn.Module<Tensor, Tensor> model, TensorDataset train, Augmentation? augmentation = null, IEnumerable<Parameter>? parameters = null)
     {
         var trainable = (parameters ?? model.parameters()).Where(p => p.requires_grad).ToList();
         using var optimizer = CreateOptimizer(Options, trainable);
@@ -81,7 +84,7 @@ public sealed class Trainer
             state.Epoch = epoch;
             foreach (var batch in order.Batches(epoch))
             {
-                optimizer.lr = schedule.At(state.Step);
+                optimizer.SetLearningRate(schedule.At(state.Step));
                 foreach (var h in hooks) h.BeforeStep(state);
                 Step(model, optimizer, train, batch, augmentation is { IsRandom: true } ? augmentation : null, rng, state);
                 foreach (var h in hooks) h.AfterStep(state);
@@ -104,16 +107,16 @@ public sealed class Trainer
         var (images, labels) = augmentation is null ? train.Batch(rows) : train.AugmentedBatch(rows, augmentation, rng);
         var logits = model.forward(images);
         var loss = F.cross_entropy(logits, labels);
-        var value = loss.item<double>();
+        var value = loss.ToDouble();
         if (!double.IsFinite(value)) throw new NonFiniteLossException($"training loss became {value} at step {state.Step + 1} (epoch {state.Epoch + 1})");
-        optimizer.zero_grad();
+        optimizer.ClearGradients();
         loss.backward();
         optimizer.step();
         state.Step++;
         state.Loss = value;
         state.BatchSize = rows.Length;
         using (torch.no_grad())
-            state.BatchCorrect = (int)logits.argmax(1).eq(labels).sum().item<long>();
+            state.BatchCorrect = (int)logits.argmax(1).eq(labels).sum().ToInt64();
     }
 }
 

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using Repro.Experiments.Data;
 using Repro.Experiments.Running;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Data;
@@ -107,9 +108,9 @@ public sealed class GeneratedVocTests : IDisposable
         Assert.Contains(objects, o => o.ClassName.StartsWith("digit-", StringComparison.Ordinal));
         Assert.Contains(objects, o => !o.ClassName.StartsWith("digit-", StringComparison.Ordinal));
 
-        using var png = torchvision.io.read_image(trainval[0].ImagePath);
+        using var png = ImageFiles.Read(trainval[0].ImagePath);
         Assert.Equal(new long[] { 3, 128, 128 }, png.shape);
-        var bytes = png.ToArray<byte>();
+        var bytes = png.data<byte>().ToArray();
         // tinted, so a colour image: the channels differ
         Assert.False(bytes.AsSpan(0, 128 * 128).SequenceEqual(bytes.AsSpan(128 * 128, 128 * 128)));
     }
@@ -132,8 +133,8 @@ public sealed class GeneratedVocTests : IDisposable
                 var ys = painted[k].Select(i => i / 128 + 1).ToArray();
                 Assert.Equal((xs.Min(), ys.Min(), xs.Max(), ys.Max()), (o.X1, o.Y1, o.X2, o.Y2));
             }
-            using var png = torchvision.io.read_image(image.ImagePath);
-            var bytes = png.ToArray<byte>();
+            using var png = ImageFiles.Read(image.ImagePath);
+            var bytes = png.data<byte>().ToArray();
             var expected = pixels.Select(v => (byte)Math.Round(v * 255f, MidpointRounding.AwayFromZero)).ToArray();
             Assert.True(expected.AsSpan().SequenceEqual(bytes), $"image {image.Id}: the PNG does not hold the composed pixels");
         }

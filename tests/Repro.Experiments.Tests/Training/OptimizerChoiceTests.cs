@@ -1,6 +1,7 @@
 using Xunit;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Repro.Experiments.Tests.Training;
 
@@ -15,18 +16,18 @@ public class OptimizerChoiceTests
     public void Weight_decay_is_decoupled_for_adamw_and_an_l2_gradient_for_adam(string name, double expected)
     {
         using var scope = torch.NewDisposeScope();
-        var w = torch.tensor([2.0f], 1).requires_grad_();
+        var w = torch.nn.Parameter(torch.tensor(new[] { 2.0f }));
         using var optimizer = Trainer.CreateOptimizer(new TrainOptions { Optimizer = name, LearningRate = 0.1, WeightDecay = 0.1 }, [w]);
         (w * 0).sum().backward();
         optimizer.step();
-        Assert.Equal(expected, w.detach().ToArray<float>()[0], 5);
+        Assert.Equal(expected, w.detach().data<float>().ToArray()[0], 5);
     }
 
     [Fact]
     public void An_unknown_optimizer_names_the_choices()
     {
         using var scope = torch.NewDisposeScope();
-        var w = torch.tensor([1.0f], 1).requires_grad_();
+        var w = torch.nn.Parameter(torch.tensor(new[] { 1.0f }));
         var error = Assert.Throws<ArgumentException>(() => Trainer.CreateOptimizer(new TrainOptions { Optimizer = "adamax" }, [w]));
         Assert.Contains("adamw", error.Message);
     }

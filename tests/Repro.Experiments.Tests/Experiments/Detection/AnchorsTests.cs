@@ -1,5 +1,6 @@
 using Repro.Experiments.Detection;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.Detection;
@@ -28,7 +29,7 @@ public sealed class AnchorsTests
     {
         using var grid = Anchors.Grid(2, 3, 8, Scales, Ratios);
         Assert.Equal(new long[] { 2 * 3 * 9, 4 }, grid.shape);
-        var b = grid.ToArray<float>();
+        var b = grid.data<float>().ToArray();
         for (int i = 0; i < 2; i++)
             for (int j = 0; j < 3; j++)
                 for (int a = 0; a < 9; a++)
@@ -50,7 +51,7 @@ public sealed class AnchorsTests
     {
         // The last cell's last anchor: row 1, column 2, scale 64, ratio 2 -> 45.25 wide, 90.51 high, centred (19.5, 11.5).
         using var grid = Anchors.Grid(2, 3, 8, Scales, Ratios);
-        var last = grid.narrow(0, 53, 1).ToArray<float>();
+        var last = grid.narrow(0, 53, 1).data<float>().ToArray();
         double w = 64 / Math.Sqrt(2), h = 64 * Math.Sqrt(2);
         Assert.Equal(new[] { 19.5 - (w - 1) / 2, 11.5 - (h - 1) / 2, 19.5 + (w - 1) / 2, 11.5 + (h - 1) / 2 }, last.Select(v => (double)v), new Tolerance(1e-4));
     }

@@ -1,5 +1,6 @@
 using Repro.Experiments.Detection;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.Detection;
@@ -9,7 +10,7 @@ public sealed class BoxCodingTests
     static float[] Values(Tensor t)
     {
         using var c = t.contiguous();
-        return c.ToArray<float>();
+        return c.data<float>().ToArray();
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using Repro.Experiments.Data;
 using Repro.Experiments.Detection;
 using Repro.Experiments.Running;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.Detection;
@@ -68,11 +69,11 @@ public sealed class DetectorTrainingTests
     {
         torch.manual_seed(0);
         var images = Images(8);
-        var options = new FastRcnnOptions { Train = new() { Epochs = 12, ImagesPerBatch = 2, LearningRate = 3e-3, LogEvery = 1 }, Rois = new() { RoisPerImage = 32 } };
+        var options = new FastRcnnOptions { Train = new() { Epochs = 16, ImagesPerBatch = 2, LearningRate = 3e-3, LogEvery = 1 }, Rois = new() { RoisPerImage = 32 } };
         using var detector = new FastRcnnDetector(Backbone, Head, options, new SelectiveSearchOptions(), new TestOptions(), 2, torch.CPU);
         var log = new MetricsLog();
         detector.Train(images, Proposals, Context(log));
-        Assert.Equal(12 * 4, Losses(log, "loss").Length);
+        Assert.Equal(16 * 4, Losses(log, "loss").Length);
         foreach (var metric in new[] { "fast_rcnn_cls_loss", "fast_rcnn_box_loss" })
         {
             var l = Losses(log, metric);

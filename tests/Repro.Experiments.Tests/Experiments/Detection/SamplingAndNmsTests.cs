@@ -1,6 +1,7 @@
 using Repro.Experiments.Data;
 using Repro.Experiments.Detection;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.Detection;
@@ -63,7 +64,7 @@ public sealed class SamplingAndNmsTests
         using var labels = torch.tensor(new float[] { 1, 1, 1, -1, -1, -1 });
         var svm = new LinearSvm(1e-3, 1, 500, 0.05).Train(features, labels);
         using var scores = svm.Score(features);
-        var s = scores.ToArray<float>();
+        var s = scores.data<float>().ToArray();
         Assert.All(s.Take(3), v => Assert.True(v >= 0.9, $"positive scored {v}"));
         Assert.All(s.Skip(3), v => Assert.True(v <= -0.9, $"negative scored {v}"));
     }
@@ -76,10 +77,10 @@ public sealed class SamplingAndNmsTests
         using var x = torch.tensor(new float[] { 0, 1, 2, 3 }, 4, 1);
         using var y = torch.tensor(new float[] { 1, 3, 5, 7 }, 4, 1);
         using var exact = RidgeRegression.Fit(x, y, 0);
-        Assert.Equal(new[] { 2.0, 1.0 }, exact.ToArray<float>().Select(v => (double)v), new Tolerance(1e-5));
+        Assert.Equal(new[] { 2.0, 1.0 }, exact.data<float>().ToArray().Select(v => (double)v), new Tolerance(1e-5));
         using var penalised = RidgeRegression.Fit(x, y, 5);
-        Assert.Equal(new[] { 1.0, 2.5 }, penalised.ToArray<float>().Select(v => (double)v), new Tolerance(1e-5));
+        Assert.Equal(new[] { 1.0, 2.5 }, penalised.data<float>().ToArray().Select(v => (double)v), new Tolerance(1e-5));
         using var predicted = RidgeRegression.Predict(x, penalised);
-        Assert.Equal(new[] { 2.5, 3.5, 4.5, 5.5 }, predicted.contiguous().ToArray<float>().Select(v => (double)v), new Tolerance(1e-5));
+        Assert.Equal(new[] { 2.5, 3.5, 4.5, 5.5 }, predicted.contiguous().data<float>().ToArray().Select(v => (double)v), new Tolerance(1e-5));
     }
 }

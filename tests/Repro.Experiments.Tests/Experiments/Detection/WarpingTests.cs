@@ -1,5 +1,6 @@
 using Repro.Experiments.Detection;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.Detection;
@@ -27,7 +28,7 @@ public sealed class WarpingTests
         using var crop = Warping.Warp(image, box, index, 4, 0);
         using var expected = image.narrow(2, 1, 4).narrow(3, 2, 4).contiguous();
         Assert.Equal(new long[] { 1, 2, 4, 4 }, crop.shape);
-        Assert.Equal(expected.ToArray<float>().Select(v => (double)v), crop.contiguous().ToArray<float>().Select(v => (double)v), new Tolerance(1e-4));
+        Assert.Equal(expected.data<float>().ToArray().Select(v => (double)v), crop.contiguous().data<float>().ToArray().Select(v => (double)v), new Tolerance(1e-4));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class WarpingTests
         using var box = torch.tensor(new float[] { 2, 2, 5, 5 }, 1, 4);
         using var index = torch.zeros([1]);
         using var crop = Warping.Warp(image, box, index, 8, 2);
-        Assert.Equal(values.Select(v => (double)v), crop.contiguous().ToArray<float>().Select(v => (double)v), new Tolerance(1e-4));
+        Assert.Equal(values.Select(v => (double)v), crop.contiguous().data<float>().ToArray().Select(v => (double)v), new Tolerance(1e-4));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class WarpingTests
         using var box = torch.tensor(new float[] { 0, 0, 7, 7 }, 1, 4);
         using var index = torch.zeros([1]);
         using var crop = Warping.Warp(image, box, index, 4, 0);
-        var got = crop.contiguous().ToArray<float>();
+        var got = crop.contiguous().data<float>().ToArray();
         for (int c = 0; c < 2; c++)
             for (int i = 0; i < 4; i++)
                 for (int j = 0; j < 4; j++)
@@ -71,7 +72,7 @@ public sealed class WarpingTests
         using var box = torch.tensor(new float[] { 0, 3, 7, 4 }, 1, 4);
         using var index = torch.zeros([1]);
         using var crop = Warping.Warp(image, box, index, 4, 0);
-        var got = crop.contiguous().ToArray<float>();
+        var got = crop.contiguous().data<float>().ToArray();
         // Row r samples y = 2.5 + (r + 0.5) * 0.5 = 2.75, 3.25, 3.75, 4.25 (clamped bilinear: 30, 32.5, 37.5, 42.5 at x offset 0).
         var expectedY = new[] { 2.75, 3.25, 3.75, 4.25 };
         for (int r = 0; r < 4; r++)

@@ -1,9 +1,10 @@
 using Repro.Experiments.Metrics;
 using Repro.Experiments.Models;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
-using F = Repro.Torch.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Tests.Experiments.Invariance;
 
@@ -32,7 +33,7 @@ public sealed class ImageTransforms2dTests
         var pixels = Pixels();
         var image = torch.tensor(pixels, 1, 1, H, W);
         var warped = ImageTransforms2d.Apply(image, transform, [ImageTransforms2d.Identity(transform)], background: 0.3);
-        AssertClose(pixels, warped.ToArray<float>());
+        AssertClose(pixels, warped.data<float>().ToArray());
     }
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class ImageTransforms2dTests
             for (int x = 0; x < W; x++)
                 expected[y * W + x] = y - dy is >= 0 and < H ? pixels[(y - dy) * W + x] : background;
         var warped = ImageTransforms2d.Apply(torch.tensor(pixels, 1, 1, H, W), InvarianceTransform.Translation, [dy], background);
-        AssertClose(expected, warped.ToArray<float>());
+        AssertClose(expected, warped.data<float>().ToArray());
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class ImageTransforms2dTests
             for (int j = 0; j < n; j++)
                 expected[i * n + j] = pixels[(n - 1 - j) * n + i];
         var warped = ImageTransforms2d.Apply(torch.tensor(pixels, 1, 1, n, n), InvarianceTransform.Rotation, [90], 0);
-        AssertClose(expected, warped.ToArray<float>());
+        AssertClose(expected, warped.data<float>().ToArray());
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class ImageTransforms2dTests
         // (offset -1.5) shows input offset -0.75, i.e. x = 0.75: 0.25 * in[0] + 0.75 * in[1].
         float[] row = [0f, 4f, 8f, 12f];
         var pixels = Enumerable.Range(0, 16).Select(i => row[i % 4]).ToArray();
-        var warped = ImageTransforms2d.Apply(torch.tensor(pixels, 1, 1, 4, 4), InvarianceTransform.Scale, [2], 0).ToArray<float>();
+        var warped = ImageTransforms2d.Apply(torch.tensor(pixels, 1, 1, 4, 4), InvarianceTransform.Scale, [2], 0).data<float>().ToArray();
         AssertClose([3f, 5f, 7f, 9f], warped.Take(4).ToArray());
     }
 
@@ -102,14 +103,14 @@ public sealed class ImageTransforms2dTests
             var moved = model.Activations(ImageTransforms2d.ApplyAll(images, transform, ImageTransforms2d.Identity(transform), 0), 8);
             foreach (var layer in new[] { 1, 7 })
             {
-                var distances = FeatureDistance.RowDistances(original[layer].flatten(1).ToArray<float>(), moved[layer].flatten(1).ToArray<float>(), (int)original[layer].flatten(1).size(1));
+                var distances = FeatureDistance.RowDistances(original[layer].flatten(1).data<float>().ToArray(), moved[layer].flatten(1).data<float>().ToArray(), (int)original[layer].flatten(1).size(1));
                 Assert.All(distances, d => Assert.True(d < 1e-4, $"{transform} layer {layer}: distance {d}"));
             }
-            AssertClose(F.softmax(original[8], 1).ToArray<float>(), F.softmax(moved[8], 1).ToArray<float>(), 1e-6);
+            AssertClose(F.softmax(original[8], 1).data<float>().ToArray(), F.softmax(moved[8], 1).data<float>().ToArray(), 1e-6);
         }
         // A real shift does move layer-1 features, so the zero above is not a property of the features alone.
         var shifted = model.Activations(ImageTransforms2d.ApplyAll(images, InvarianceTransform.Translation, 3, 0), 1);
-        var d1 = FeatureDistance.RowDistances(original[1].flatten(1).ToArray<float>(), shifted[1].flatten(1).ToArray<float>(), (int)original[1].flatten(1).size(1));
+        var d1 = FeatureDistance.RowDistances(original[1].flatten(1).data<float>().ToArray(), shifted[1].flatten(1).data<float>().ToArray(), (int)original[1].flatten(1).size(1));
         Assert.All(d1, d => Assert.True(d > 1e-3));
     }
 }

@@ -1,8 +1,9 @@
 using Repro.Experiments.Experiments;
 using Repro.Experiments.Metrics;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
-using F = Repro.Torch.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Tests.Experiments.Invariance;
 
@@ -69,7 +70,7 @@ public sealed class OcclusionTests
         var image = torch.ones([1, 4, 4]);
         var batch = Occlusion.OccludedBatch(image, size: 2, stride: 2, grey: 0.5);
         Assert.Equal([4L, 1, 4, 4], batch.shape);
-        var values = batch.ToArray<float>();
+        var values = batch.data<float>().ToArray();
         // Position 1 is row 0, column 1: pixels (0..1, 2..3).
         for (int y = 0; y < 4; y++)
             for (int x = 0; x < 4; x++)
@@ -87,7 +88,7 @@ public sealed class OcclusionTests
             for (int x = 0; x < n / 2; x++)
                 weight[y * n + x] = 0.25f;
         var w = torch.tensor(weight, 2, n * n);
-        var bias = torch.tensor(new float[] { 0f, 2f }, 2);
+        var bias = torch.tensor(new float[] { 0f, 2f });
         OcclusionProbe probe = images =>
         {
             var logits = F.linear(images.flatten(1), w, bias);

@@ -1,13 +1,14 @@
 using Repro.Experiments.Models;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
-using F = Repro.Torch.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Tests.Experiments.LayerAblation;
 
 public sealed class LayerFeaturesTests
 {
-    static float[] Values(Tensor t) => t.contiguous().ToArray<float>();
+    static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();
 
     // Batches of 2 and of 5 may sum in a different order inside the BLAS: equal up to float rounding.
     static void Close(float expected, float actual) =>
@@ -36,7 +37,7 @@ public sealed class LayerFeaturesTests
             {
                 x = model.Block(layer).forward(x);
                 var expected = layer <= 4
-                    ? F.adaptive_max_pool2d(x, [3, 3]).output.flatten(1)
+                    ? F.adaptive_max_pool2d(x, [3, 3]).flatten(1)
                     : x.flatten(1);
                 var actual = Values(tapped[layer]);
                 var want = Values(expected);

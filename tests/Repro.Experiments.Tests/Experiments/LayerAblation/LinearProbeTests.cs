@@ -1,5 +1,6 @@
 using Repro.Experiments.Metrics;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.LayerAblation;
@@ -10,8 +11,8 @@ public sealed class LinearProbeTests
     // x1 = [1, 2], label 0: scores [1, 2, 1.5].   x2 = [0, 1], label 2: scores [0, 1, 1.5].
     // ||W||^2 = 1 + 0 + 1 + 0 + 1 + 1 = 4, so with l2 = 0.1 the penalty is 0.1 / 2 * 4 = 0.2.
     static (Tensor x, Tensor y, Tensor w, Tensor b) Tiny() =>
-        (torch.tensor(new float[] { 1, 2, 0, 1 }, 2, 2), torch.tensor(new long[] { 0, 2 }, 2),
-         torch.tensor(new float[] { 1, 0, -1, 0, 1, 1 }, 2, 3), torch.tensor(new float[] { 0, 0, 0.5f }, 3));
+        (torch.tensor(new float[] { 1, 2, 0, 1 }, 2, 2), torch.tensor(new long[] { 0, 2 }),
+         torch.tensor(new float[] { 1, 0, -1, 0, 1, 1 }, 2, 3), torch.tensor(new float[] { 0, 0, 0.5f }));
 
     [Fact]
     public void Softmax_objective_matches_the_hand_value()
@@ -21,7 +22,7 @@ public sealed class LinearProbeTests
         double first = Math.Log(Math.Exp(1) + Math.Exp(2) + Math.Exp(1.5)) - 1;
         double second = Math.Log(Math.Exp(0) + Math.Exp(1) + Math.Exp(1.5)) - 1.5;
         double expected = (first + second) / 2 + 0.2;
-        Assert.Equal(expected, LinearProbe.Objective(LinearProbe.Softmax, x, y, w, b, 0.1, 3).item<double>(), 5);
+        Assert.Equal(expected, LinearProbe.Objective(LinearProbe.Softmax, x, y, w, b, 0.1, 3).ToDouble(), 5);
     }
 
     [Fact]
@@ -32,9 +33,9 @@ public sealed class LinearProbeTests
         // x1: targets [+1, -1, -1]: margins 1 - 1 = 0, 1 + 2 = 3, 1 + 1.5 = 2.5 -> 0 + 9 + 6.25 = 15.25.
         // x2: targets [-1, -1, +1]: margins 1 + 0 = 1, 1 + 1 = 2, 1 - 1.5 < 0 -> 1 + 4 + 0 = 5.
         double expected = (15.25 + 5) / 2 + 0.2;
-        Assert.Equal(expected, LinearProbe.Objective(LinearProbe.Svm, x, y, w, b, 0.1, 3).item<double>(), 5);
+        Assert.Equal(expected, LinearProbe.Objective(LinearProbe.Svm, x, y, w, b, 0.1, 3).ToDouble(), 5);
         // Without the penalty only the data term is left.
-        Assert.Equal(10.125, LinearProbe.Objective(LinearProbe.Svm, x, y, w, b, 0, 3).item<double>(), 5);
+        Assert.Equal(10.125, LinearProbe.Objective(LinearProbe.Svm, x, y, w, b, 0, 3).ToDouble(), 5);
     }
 
     [Theory]
@@ -56,12 +57,12 @@ public sealed class LinearProbeTests
             labels.Add(c);
         }
         var x = torch.tensor(points.ToArray(), 30, 3);
-        var y = torch.tensor(labels.ToArray(), 30);
+        var y = torch.tensor(labels.ToArray());
         using var probe = LinearProbe.Fit(loss, x, y, 3, new LinearProbeOptions { Steps = 150, LearningRate = 0.1, L2 = 1e-3 });
         Assert.Equal(1.0, probe.Accuracy(x, y));
         // New points near each centre are classified by it.
         var fresh = torch.tensor(new float[] { 2.5f, 0.5f, 1, -2.5f, 2.5f, 1, -2.5f, -3.5f, 1 }, 3, 3);
-        Assert.Equal(1.0, probe.Accuracy(fresh, torch.tensor(new long[] { 0, 1, 2 }, 3)));
+        Assert.Equal(1.0, probe.Accuracy(fresh, torch.tensor(new long[] { 0, 1, 2 })));
         Assert.True(double.IsFinite(probe.FinalObjective));
         Assert.Equal(new long[] { 3, 3 }, probe.Weight.shape);
     }
@@ -74,8 +75,8 @@ public sealed class LinearProbeTests
         // At W = 0, b = 0 softmax gives ln 3 and the squared hinge 1 + 1 + 1 = 3 per image.
         var zeroW = torch.zeros([2, 3]);
         var zeroB = torch.zeros([3]);
-        Assert.Equal(Math.Log(3), LinearProbe.Objective(LinearProbe.Softmax, x, y, zeroW, zeroB, 0.1, 3).item<double>(), 5);
-        Assert.Equal(3.0, LinearProbe.Objective(LinearProbe.Svm, x, y, zeroW, zeroB, 0.1, 3).item<double>(), 5);
+        Assert.Equal(Math.Log(3), LinearProbe.Objective(LinearProbe.Softmax, x, y, zeroW, zeroB, 0.1, 3).ToDouble(), 5);
+        Assert.Equal(3.0, LinearProbe.Objective(LinearProbe.Svm, x, y, zeroW, zeroB, 0.1, 3).ToDouble(), 5);
         using var probe = LinearProbe.Fit(LinearProbe.Svm, x, y, 3, new LinearProbeOptions { Steps = 50, Standardize = false });
         Assert.True(probe.FinalObjective < 1.0, $"objective {probe.FinalObjective}");
     }

@@ -49,8 +49,8 @@ public sealed class ParameterCountTests
     {
         Assert.Equal(429_194, Full);
         using var model = new ZfNet(new ZfNetOptions { RemovedLayers = [.. removed] }, 1, 28, 10);
-        Assert.Equal(expected, model.parameter_count());
-        Assert.Equal(removedCount, Full - model.parameter_count());
+        Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
+        Assert.Equal(removedCount, Full - model.parameters().Sum(p => p.numel()));
         Assert.Equal(Enumerable.Range(1, 8).Except(removed), model.Layers);
     }
 
@@ -59,9 +59,9 @@ public sealed class ParameterCountTests
     {
         using var full = new ZfNet(new ZfNetOptions(), 1, 28, 10);
         long[] expected = [Conv1, Conv2, Conv3, Conv4, Conv5, Fc6, Fc7, Fc8];
-        Assert.Equal(expected, full.Layers.Select(l => full.Block(l).parameter_count()));
+        Assert.Equal(expected, full.Layers.Select(l => full.Block(l).parameters().Sum(p => p.numel())));
 
         using var shallow = new ZfNet(new ZfNetOptions { RemovedLayers = [3, 4, 6, 7] }, 1, 28, 10);
-        Assert.Equal([Conv1, Conv2, Conv5AfterConv2, Fc8OnConv], shallow.Layers.Select(l => shallow.Block(l).parameter_count()));
+        Assert.Equal([Conv1, Conv2, Conv5AfterConv2, Fc8OnConv], shallow.Layers.Select(l => shallow.Block(l).parameters().Sum(p => p.numel())));
     }
 }

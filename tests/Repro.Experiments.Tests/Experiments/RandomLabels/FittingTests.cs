@@ -1,7 +1,8 @@
 using Repro.Experiments.Experiments;
 using Repro.Experiments.Metrics;
 using Repro.Experiments.Models;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.RandomLabels;
@@ -40,7 +41,7 @@ public sealed class FittingTests
     {
         using var model = new Mlp(new MlpOptions(), 28 * 28, 10);
         // 784 * 512 + 512 weights and biases into the hidden layer, 512 * 10 + 10 into the classifier.
-        Assert.Equal(784 * 512 + 512 + 512 * 10 + 10, model.parameter_count());
+        Assert.Equal(784 * 512 + 512 + 512 * 10 + 10, model.parameters().Sum(p => p.numel()));
         using var input = torch.zeros([3, 1, 28, 28]);
         using var output = model.forward(input);
         Assert.Equal([3L, 10L], output.shape);

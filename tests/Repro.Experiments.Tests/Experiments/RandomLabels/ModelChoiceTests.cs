@@ -1,7 +1,8 @@
 using Repro.Experiments.Data;
 using Repro.Experiments.Experiments;
 using Repro.Experiments.Models;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.RandomLabels;
@@ -21,7 +22,7 @@ public sealed class ModelChoiceTests
     {
         torch.manual_seed(3);
         using var model = RandomLabelsExperiment.CreateModel(Options(RandomLabelsExperiment.ZfModel, init), 0, Images);
-        var w = model.named_parameters().First(p => p.name.EndsWith("weight")).parameter.contiguous().ToArray<float>();
+        var w = model.named_parameters().First(p => p.name.EndsWith("weight")).parameter.contiguous().data<float>().ToArray();
         double mean = w.Average(v => (double)v);
         return Math.Sqrt(w.Sum(v => (v - mean) * (v - mean)) / (w.Length - 1));
     }
@@ -41,7 +42,7 @@ public sealed class ModelChoiceTests
         mlp.Mlp.HiddenUnits = [512];
         using var model = RandomLabelsExperiment.CreateModel(mlp, 0.2, Images);
         // Zhang's MLP 1x512 on 28x28 images and 4 classes: 784*512 + 512 + 512*4 + 4 parameters.
-        Assert.Equal(784 * 512 + 512 + 512 * 4 + 4, model.parameter_count());
+        Assert.Equal(784 * 512 + 512 + 512 * 4 + 4, model.parameters().Sum(p => p.numel()));
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class ModelChoiceTests
         using var a = RandomLabelsExperiment.CreateModel(plain, 0, Images);
         using var b = RandomLabelsExperiment.CreateModel(normed, 0, Images);
         // Five conv layers of 8 channels: a weight and a bias per channel each.
-        Assert.Equal(a.parameter_count() + 5 * 2 * 8, b.parameter_count());
-        Assert.Equal(5, b.named_modules().Count(m => m.module is Repro.Torch.Modules.BatchNorm));
+        Assert.Equal(a.parameters().Sum(p => p.numel()) + 5 * 2 * 8, b.parameters().Sum(p => p.numel()));
+        Assert.Equal(5, b.named_modules().Count(m => m.module is TorchSharp.Modules.BatchNorm2d));
     }
 }

@@ -1,7 +1,8 @@
 using Repro.Experiments.Data;
 using Repro.Experiments.Models;
 using Repro.Experiments.Training;
-using Repro.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Experiments.Transfer;
@@ -13,7 +14,7 @@ public sealed class LayerTransferTests
     /// <summary>The exact bits of every parameter of a layer, so "unchanged" means bitwise, not "close".</summary>
     static int[][] Bits(ZfNet network, int layer) =>
         network.Block(layer).named_parameters()
-            .Select(p => p.parameter.contiguous().ToArray<float>().Select(BitConverter.SingleToInt32Bits).ToArray())
+            .Select(p => p.parameter.contiguous().data<float>().ToArray().Select(BitConverter.SingleToInt32Bits).ToArray())
             .ToArray();
 
     static bool Same(int[][] a, int[][] b) => a.Length == b.Length && a.Zip(b).All(p => p.First.SequenceEqual(p.Second));
@@ -161,6 +162,6 @@ public sealed class LayerTransferTests
     static float[] LayerSeven(ZfNet network, Tensor images)
     {
         using var _ = torch.no_grad();
-        return network.Activations(images, 7)[7].contiguous().ToArray<float>();
+        return network.Activations(images, 7)[7].contiguous().data<float>().ToArray();
     }
 }

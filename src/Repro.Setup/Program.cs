@@ -1,0 +1,3 @@
+using Repro.Setup;
+
+return SetupCommands.Run(args, Console.Out, Console.Error);
