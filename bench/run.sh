@@ -3,8 +3,8 @@
 # and in PyTorch (bench/pytorch_bench.py), run alternately ROUNDS times each; prints every run, the
 # median ms per step of each, and on its last line the ratio of the medians.
 # Builds nothing: `make bench` builds first. Settings (environment): ROUNDS (3), THREADS (2),
-# STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), BLAS_THREADS (1: OpenBLAS's own pool,
-# beside libtorch's threads, for both sides; a run in Repro uses 1), DATA, CONFIGURATION (Release),
+# STEPS (0 = the whole epoch after the warm-up), WARMUP (5), SEED (1), BLAS_THREADS (1: the PyTorch side's OpenBLAS
+# pool beside libtorch's threads; Repro's libtorch runs MKL on its own OpenMP threads), DATA, CONFIGURATION (Release),
 # PYTHON (the interpreter that has Debian's python3-torch; /usr/bin/python3), PYTORCH_HEAP (set to
 # "retain" to run PyTorch under the same glibc heap settings Repro's native library applies to itself,
 # through GLIBC_TUNABLES: the like-for-like comparison of everything but the heap policy).
@@ -15,12 +15,13 @@ PYTORCH_HEAP="${PYTORCH_HEAP:-default}"
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON cannot import torch; install python3-torch" >&2; exit 2; }
 
-# Both sides' OpenBLAS reads this when it loads.
+# Debian's PyTorch calls OpenBLAS from inside libtorch's parallel regions; its own pool of one spinning thread per
+# core on top of that oversubscribes the cores. (Repro's libtorch bundles MKL, which follows set_num_threads.)
 export OPENBLAS_NUM_THREADS="${BLAS_THREADS:-1}"
 
 pytorch_env=()
 if [ "$PYTORCH_HEAP" = retain ]; then
-  # The settings of apply_heap_policy in src/Repro.Torch/native/tensor.cpp (a huge trim threshold: none).
+  # The settings of Repro's heap policy (src/Repro.Experiments/Engine/HeapPolicy.cs; a huge trim threshold: none).
   pytorch_env=(GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=18446744073709551615)
 fi
 

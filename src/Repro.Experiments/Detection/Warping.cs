@@ -14,8 +14,9 @@ public static class Warping
     /// Crops [N, C, size, size] of <paramref name="images"/> [B, C, H, W] for pixel boxes [N, 4] (inclusive corners)
     /// of image <paramref name="imageIndex"/> [N]. A box covers pixels x1..x2, i.e. the continuous span
     /// x1 - 0.5 .. x2 + 0.5 in pixel-centre coordinates; warped pixel i samples the centre of its share of
-    /// that span, so a box exactly size pixels wide with no padding is copied unchanged. Samples that fall
-    /// outside the image take the nearest border pixel.
+    /// that span, so a box exactly size pixels wide with no padding is copied unchanged. Samples within one pixel
+    /// of the image take the nearest border pixel; further out they are 0 (torchvision's roi_align), which on the
+    /// network input, centred on mid-grey, is R-CNN's padding with the image mean.
     /// </summary>
     public static Tensor Warp(Tensor images, Tensor boxes, Tensor imageIndex, int size, int padding)
     {
