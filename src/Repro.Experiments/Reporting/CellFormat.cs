@@ -64,7 +64,7 @@ public static class CellFormat
         }
     }
 
-    /// <summary>"NaN", "Inf", "-Inf": what gnuplot and most CSV readers accept.</summary>
+    /// <summary>"NaN", "Inf", "-Inf": what most CSV readers accept.</summary>
     private static string Special(double value) =>
         double.IsNaN(value) ? "NaN" : value > 0 ? "Inf" : "-Inf";
 

@@ -27,7 +27,7 @@ public sealed record FigureSeries(string Label, string X, string Y)
 
     public string? FilterValue { get; init; }
 
-    /// <summary>Line and point colour as #rrggbb, so a set of dots and the line through their means match; empty for gnuplot's own cycle.</summary>
+    /// <summary>Line and point colour as #rrggbb, so a set of dots and the line through their means match; empty for <see cref="FigureStyle.SeriesColours"/> in series order.</summary>
     public string? Colour { get; init; }
 
     public FigureSeries Where(string column, string value) => this with { FilterColumn = column, FilterValue = value };
@@ -49,7 +49,7 @@ public sealed class PlotPanel
 
     public bool LogY { get; init; }
 
-    /// <summary>Fixed x-axis ends; null lets gnuplot fit the data (a curve that starts past 0 then hides where it starts).</summary>
+    /// <summary>Fixed x-axis ends; null fits the data (a curve that starts past 0 then hides where it starts).</summary>
     public double? XMin { get; init; }
 
     public double? XMax { get; init; }
@@ -60,14 +60,18 @@ public sealed class PlotPanel
 
     public List<FigureSeries> Series { get; init; } = new();
 
-    /// <summary>Where the key goes when the default (top right) would hide data: "bottom left", "bottom right", "top left" or "top right".</summary>
+    /// <summary>
+    /// Where the key goes: "bottom left", "bottom right", "top left" or "top right" inside the data area, or "below"
+    /// the axes (single-panel figures; a grid whose panels list the same series gets one key above them all); null
+    /// puts it in the corner where it hides the least data.
+    /// </summary>
     public string? KeyPosition { get; init; }
 
     public List<ReferenceLine> ReferenceLines { get; init; } = new();
 }
 
 /// <summary>
-/// One image of a heat-map figure: a matrix drawn cell by cell (<c>with image</c>), row 0 at the top.
+/// One image of a heat-map figure: a matrix drawn cell by cell with a colour bar, row 0 at the top.
 /// Grey panels show the input image an occlusion map was computed on.
 /// </summary>
 public sealed class HeatMapPanel
@@ -123,8 +127,8 @@ public enum FigureKind
 }
 
 /// <summary>
-/// A figure to render: its panels and the one data table the gnuplot script reads. Written as
-/// <c>&lt;name&gt;.data.csv</c> (data), <c>&lt;name&gt;.gp</c> (script) and <c>&lt;name&gt;.png</c>/<c>.svg</c>.
+/// A figure to render: its panels and the one data table they are drawn from. Written as
+/// <c>&lt;name&gt;.data.csv</c> (data) and <c>&lt;name&gt;.png</c>/<c>.svg</c> (drawn by <see cref="FigureRenderer"/>).
 /// For heat maps the data table is made from the matrices: columns panel,row,col,value, panels one after another.
 /// </summary>
 public sealed class FigureSpec
@@ -146,7 +150,7 @@ public sealed class FigureSpec
 
     public FigureKind Kind { get; }
 
-    /// <summary>What the script plots, written beside it as CSV; the renderer never sees anything else.</summary>
+    /// <summary>What the figure plots, written beside it as CSV; the renderer reads every number from that file.</summary>
     public ResultTable Data { get; }
 
     public int GridRows { get; }
@@ -195,8 +199,8 @@ public sealed class FigureSpec
                 if ((s.FilterColumn is null) != (s.FilterValue is null))
                     throw new ArgumentException($"figure '{name}' series '{s.Label}': a filter needs both column and value");
             }
-            if (panel.KeyPosition is { } key && key is not ("bottom left" or "bottom right" or "top left" or "top right"))
-                throw new ArgumentException($"figure '{name}' panel '{panel.Title}': key position '{key}' is not one of bottom left, bottom right, top left, top right");
+            if (panel.KeyPosition is { } key && key is not ("bottom left" or "bottom right" or "top left" or "top right" or "below"))
+                throw new ArgumentException($"figure '{name}' panel '{panel.Title}': key position '{key}' is not one of bottom left, bottom right, top left, top right, below");
             if (panel.Series.Count == 0)
                 throw new ArgumentException($"figure '{name}' panel '{panel.Title}' has no series");
         }

@@ -17,7 +17,7 @@ public sealed record ReportOutcome(
 /// <summary>
 /// Builds an experiment's report folder from files only: reads the runs (<see cref="ReportContext.Load"/>), lets the
 /// experiment add its tables, figures and measures, adds the table of all runs, then writes every table as CSV,
-/// Markdown and LaTeX, every figure as data CSV + gnuplot script (+ PNG and SVG), measures.csv, claims.csv and
+/// Markdown and LaTeX, every figure as its data CSV and the PNG and SVG drawn from it, measures.csv, claims.csv and
 /// report.md. Running it again on the same (or a copied) results folder writes the same bytes.
 /// </summary>
 public static class ReportBuilder
@@ -36,14 +36,14 @@ public static class ReportBuilder
     };
 
     /// <param name="claims">The config's claims; null reads them from the config.yaml of the first run that has one.</param>
-    /// <param name="renderer">Draws the figures; null uses gnuplot from PATH.</param>
-    /// <param name="renderFigures">False writes figure data and scripts but runs no gnuplot.</param>
+    /// <param name="renderer">Draws the figures; null uses a default <see cref="FigureRenderer"/>.</param>
+    /// <param name="renderFigures">False writes each figure's data CSV but draws no PNG or SVG.</param>
     public static ReportOutcome Build(
         string resultsDirectory,
         string experimentName,
         IExperiment experiment,
         IReadOnlyList<ClaimSpec>? claims = null,
-        GnuplotRenderer? renderer = null,
+        FigureRenderer? renderer = null,
         bool renderFigures = true)
     {
         ArgumentNullException.ThrowIfNull(experiment);
@@ -65,13 +65,9 @@ public static class ReportBuilder
             foreach (var exporter in TableExporters.Default)
                 Write(ResultPaths.Table(dir, table.Name, exporter.Extension), exporter.Export(table));
 
-        renderer ??= new GnuplotRenderer();
+        renderer ??= new FigureRenderer();
         foreach (var figure in context.Figures)
-        {
-            var written = renderer.WriteScript(figure, dir);
-            files.Add(written.Data);
-            files.Add(written.Script);
-        }
+            files.Add(renderer.WriteData(figure, dir).Data);
 
         var measures = MeasuresTable(context.Measures);
         Write(ResultPaths.Measures(dir), new CsvTableExporter().Export(measures));
@@ -81,14 +77,15 @@ public static class ReportBuilder
 
         Write(ResultPaths.Report(dir), ReportMarkdown(experiment, context, tables, measures, claimResults));
 
-        // Images last: every text file is already in place if gnuplot is missing or fails.
+        // Images last, each drawn from the data CSV just written: every text file is in place if one fails.
         if (renderFigures)
         {
             foreach (var figure in context.Figures)
             {
-                renderer.RenderScript(dir, figure.Name);
-                files.Add(figure.Name + ".png");
-                files.Add(figure.Name + ".svg");
+                renderer.DrawFiles(figure, dir);
+                var written = FigureRenderer.Files(figure);
+                files.Add(written.Png);
+                files.Add(written.Svg);
             }
         }
         return new ReportOutcome(experimentName, dir, files, claimResults);
@@ -101,7 +98,7 @@ public static class ReportBuilder
     public static IReadOnlyList<ReportOutcome> BuildAll(
         string directory,
         Func<string, IExperiment?> findExperiment,
-        GnuplotRenderer? renderer = null,
+        FigureRenderer? renderer = null,
         bool renderFigures = true)
     {
         if (!Directory.Exists(directory))
@@ -223,8 +220,8 @@ public static class ReportBuilder
                 string title = figure.Title.Length > 0 ? figure.Title : figure.Name;
                 sb.Append("### ").Append(title).Append("\n\n");
                 sb.Append($"![{title}]({figure.Name}.png)\n\n");
-                sb.Append($"Files: [{figure.Name}.svg]({figure.Name}.svg), [{figure.Name}.gp]({figure.Name}.gp), ")
-                  .Append($"[{GnuplotScript.DataFileName(figure)}]({GnuplotScript.DataFileName(figure)})\n\n");
+                var written = FigureRenderer.Files(figure);
+                sb.Append($"Files: [{written.Svg}]({written.Svg}), [{written.Data}]({written.Data})\n\n");
             }
         }
 

@@ -52,11 +52,11 @@ public static class ResultPaths
     public static string Table(string reportDirectory, string name, string extension) =>
         Path.Combine(reportDirectory, $"{name}.{extension}");
 
-    /// <summary>A figure's file: <paramref name="extension"/> is png, svg or gp.</summary>
+    /// <summary>A figure's image: <paramref name="extension"/> is png or svg.</summary>
     public static string Figure(string reportDirectory, string name, string extension) =>
         Path.Combine(reportDirectory, $"{name}.{extension}");
 
-    /// <summary>The CSV a figure's gnuplot script reads.</summary>
+    /// <summary>The CSV a figure is drawn from, kept beside it so anyone can replot it.</summary>
     public static string FigureData(string reportDirectory, string name) =>
         Path.Combine(reportDirectory, $"{name}.data.csv");
 

@@ -33,14 +33,14 @@ public sealed class DetectionSmokeTest : IDisposable
         Assert.True(classes >= 2, $"{classes} classes in per_class_ap.csv");
         foreach (var figure in new[] { "pr_curves", "detections" })
         {
-            Assert.True(File.Exists(Path.Combine(report, figure + ".gp")), figure + ".gp");
+            Assert.True(File.Exists(Path.Combine(report, figure + ".svg")), figure + ".svg");
             Assert.True(File.Exists(Path.Combine(report, figure + ".data.csv")), figure + ".data.csv");
             Assert.True(new FileInfo(Path.Combine(report, figure + ".png")).Length > 0, figure + ".png");
         }
-        // PR panels span recall 0..1 whatever the first true positive's recall, with the key below the curves.
-        var pr = File.ReadAllText(Path.Combine(report, "pr_curves.gp"));
-        Assert.Contains("set xrange [0:1] noreverse", pr);
-        Assert.Contains("set key bottom left", pr);
+        // One PR curve per detector, named in the figure.
+        var pr = Reporting.FigurePixels.SvgTexts(File.ReadAllBytes(Path.Combine(report, "pr_curves.svg")));
+        foreach (var method in new[] { "R-CNN", "Fast R-CNN", "Faster R-CNN" })
+            Assert.Contains(method, pr);
         // The grid: two test images of 128x128 pixels, stored once each, then the boxes of 2 x (1 + 3) panels.
         var grid = File.ReadAllLines(Path.Combine(report, "detections.data.csv"));
         Assert.Equal(2 * 128 * 128, grid.Count(l => l.StartsWith("pixel,", StringComparison.Ordinal)));

@@ -25,7 +25,7 @@ public sealed class InvarianceSmokeTest : IDisposable
         Assert.Equal(3, File.ReadAllLines(Path.Combine(report, "occlusion.csv")).Length);
         foreach (var figure in new[] { "invariance_curves", "occlusion_maps" })
         {
-            Assert.True(File.Exists(Path.Combine(report, figure + ".gp")), figure + ".gp");
+            Assert.True(File.Exists(Path.Combine(report, figure + ".svg")), figure + ".svg");
             Assert.True(File.Exists(Path.Combine(report, figure + ".data.csv")), figure + ".data.csv");
         }
         // Curves: smoke has 2 images + the mean, 5 + 3 + 5 amounts -> 3 * (5 + 3 + 5) rows.

@@ -38,7 +38,7 @@ public sealed class LayerAblationSmokeTest : IDisposable
         Assert.StartsWith("pixels,784,", features[1]);
         Assert.StartsWith("1,288,", features[2]);
         Assert.Contains(",44.8", features[2]);
-        Assert.True(File.Exists(Path.Combine(report, "accuracy_vs_layer.gp")));
+        Assert.True(File.Exists(Path.Combine(report, "accuracy_vs_layer.svg")));
 
         var measures = Lines(report, "measures.csv").Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[0], c => c[1]);
         foreach (var name in new[] { "error_change_7", "test_error_full", "svm_rise_1_to_5", "softmax_rise_1_to_5", "svm_drops_1_to_5",

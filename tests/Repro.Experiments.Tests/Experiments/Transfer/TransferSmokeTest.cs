@@ -40,7 +40,7 @@ public sealed class TransferSmokeTest : IDisposable
         Assert.Equal("60,0,,,,,,,,,,,38.8,1.4,74.2,0.3", fewShot[6]);
 
         foreach (var figure in new[] { "accuracy_vs_depth", "accuracy_vs_k" })
-            foreach (var extension in new[] { ".png", ".svg", ".gp", ".data.csv" })
+            foreach (var extension in new[] { ".png", ".svg", ".data.csv" })
                 Assert.True(new FileInfo(Path.Combine(report, figure + extension)).Length > 0, $"{figure}{extension} missing or empty");
 
         // Every claim of the config is checked against a measured number, whether it holds or not at this scale.
