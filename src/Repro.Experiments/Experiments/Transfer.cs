@@ -551,7 +551,7 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             new PlotPanel
             {
                 Title = "accuracy vs training images per class", XLabel = "training images per class K", YLabel = "test accuracy (%)",
-                LogX = true, YMin = 0, YMax = 100, Series = series, KeyPosition = "bottom right",
+                LogX = true, YMin = 0, YMax = 100, Series = series, KeyPosition = "below",
             }));
     }
 }
