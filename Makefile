@@ -7,8 +7,8 @@ SHELL := /bin/bash
 CONFIGURATION ?= Release
 PROFILE ?= quick
 # libtorch comes from NuGet (TorchSharp); what a fresh Debian 12 lacks: the data, GTK 3 for OpenCvSharp's native
-# runtime (it links GTK, pango, cairo and X11; only libgtk-3-0 is missing there), gnuplot for the figures, a sans font.
-APT_PACKAGES := dataset-fashion-mnist libgtk-3-0 fonts-dejavu-core gnuplot-nox
+# runtime (it links GTK, pango, cairo and X11; only libgtk-3-0 is missing there), and DejaVu Sans, the figures' font.
+APT_PACKAGES := dataset-fashion-mnist libgtk-3-0 fonts-dejavu-core
 # The reference side of the benchmark: Debian's PyTorch over OpenBLAS (its libblas.so.3 without it is the
 # reference BLAS, several times slower).
 BENCH_APT_PACKAGES := python3-torch libopenblas0-pthread
