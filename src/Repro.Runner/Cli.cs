@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Repro.Experiments;
 using Repro.Experiments.Running;
+using Repro.Experiments.Running.Launchers;
 using Spectre.Console;
 
 namespace Repro.Runner;
@@ -25,6 +26,15 @@ public sealed class CliEnvironment
 
     /// <summary>Builds reports after a sweep and for <c>repro report</c>; null uses the reporting layer.</summary>
     public SweepRunner.ReportBuilderHook? ReportBuilder { get; init; }
+
+    /// <summary>
+    /// The Slurm cluster of <c>--launcher slurm</c>, <c>status</c> and <c>run-one --claim</c>: by default its commands
+    /// on the PATH, where a missing sbatch is bad input. Tests supply a cluster of their own.
+    /// </summary>
+    public Func<ISlurmCluster> Slurm { get; init; } = () => SlurmCommands.Locate();
+
+    /// <summary>How often <c>run --launcher slurm --wait</c> looks at the sweep.</summary>
+    public TimeSpan SlurmPollInterval { get; init; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>
@@ -94,6 +104,7 @@ public static class Cli
         root.Subcommands.Add(ReportCommand.Create(environment));
         root.Subcommands.Add(VerifyCommand.Create(environment));
         root.Subcommands.Add(CompareCommand.Create(environment));
+        root.Subcommands.Add(StatusCommand.Create(environment));
         root.Subcommands.Add(RunOneCommand.Create(environment));
         root.Subcommands.Add(VocEvalCommand.Create(environment));
         return root;

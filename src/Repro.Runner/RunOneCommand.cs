@@ -2,12 +2,15 @@ using System.CommandLine;
 using Repro.Experiments;
 using Repro.Experiments.Config;
 using Repro.Experiments.Running;
+using Repro.Experiments.Running.Launchers;
 
 namespace Repro.Runner;
 
 /// <summary>
-/// Hidden verb behind <c>repro run</c> with more than one job (<c>--jobs N</c> or a config's <c>jobs</c>): runs
-/// the single run whose resolved config.yaml is in RUN_DIR and records it there. Exit code 0 ok, 1 failed, 2 bad input.
+/// Hidden verb behind <c>repro run</c> with more than one job (<c>--jobs N</c> or a config's <c>jobs</c>) and behind
+/// every Slurm array task: runs the single run whose resolved config.yaml is in RUN_DIR and records it there. With
+/// <c>--claim</c> (Slurm tasks) it first claims the run, and leaves it alone when it finished or a live task holds
+/// it. Exit code 0 ok (or left alone), 1 failed, 2 bad input.
 /// </summary>
 public static class RunOneCommand
 {
@@ -19,10 +22,15 @@ public static class RunOneCommand
         var source = new Option<string?>("--source") { Description = "Config file the run came from (provenance)." };
         var profile = new Option<string?>("--profile") { Description = "Profile the run came from (provenance)." };
         var swept = new Option<string[]>("--swept") { Description = "Swept keys, for summary.csv's param columns." };
+        var claim = new Option<bool>("--claim")
+        {
+            Description = "Claim the run before training it (claim.N in RUN_DIR); skip it when it finished or a live task holds the claim.",
+        };
+        var force = new Option<bool>("--force") { Description = "With --claim: train the run even when it finished." };
 
         var command = new Command("run-one", "Run one resolved run (used by run with more than one job).")
         {
-            runDirectory, device, threads, source, profile, swept,
+            runDirectory, device, threads, source, profile, swept, claim, force,
         };
         command.Hidden = true;
         command.SetAction(parsed => Cli.Guard(environment, () =>
@@ -48,12 +56,54 @@ public static class RunOneCommand
                 Resolved = resolved.Resolved,
             };
             using var console = ConsoleLog.Create(environment.Out, interactive: false, ConsoleLog.ChildTemplate);
-            var runner = new SweepRunner(new SweepSettings(), CodeVersion.Detect(), environment.Engine(), console);
             string id = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
-            var summary = runner.Execute(new PlannedRun(run, id, dir), parsed.GetValue(device)!, parsed.GetValue(threads),
-                cancel: environment.Cancel);
-            return summary.IsOk ? Cli.Success : Cli.Failure;
+            ClaimAttempt? held = null;
+            if (parsed.GetValue(claim))
+            {
+                var self = RunClaim.OfThisProcess();
+                var liveness = new ClaimLiveness(self);
+                held = RunClaims.TryAcquire(dir, self, c => liveness.Judge(c, QueueOf(environment, c)), skipFinished: !parsed.GetValue(force));
+                if (held.Result == ClaimAttempt.Outcome.Finished)
+                {
+                    console.Information("{Experiment} {RunId} already done", run.Experiment.Name, id);
+                    return Cli.Success;
+                }
+                if (held.Result == ClaimAttempt.Outcome.Held)
+                {
+                    console.Information("{Experiment} {RunId} is being trained by {Holder}; not training it twice", run.Experiment.Name, id, held.Reason);
+                    return Cli.Success;
+                }
+                console.Information("{Experiment} {RunId} claimed by {Claimer}", run.Experiment.Name, id, self.Describe());
+            }
+            try
+            {
+                var runner = new SweepRunner(new SweepSettings(), CodeVersion.Detect(), environment.Engine(), console);
+                var summary = runner.Execute(new PlannedRun(run, id, dir), parsed.GetValue(device)!, parsed.GetValue(threads),
+                    cancel: environment.Cancel);
+                return summary.IsOk ? Cli.Success : Cli.Failure;
+            }
+            finally
+            {
+                // Only after the summary: a task killed before this leaves its claim, stale once Slurm has let go of it.
+                if (held is { Result: ClaimAttempt.Outcome.Acquired })
+                    RunClaims.Release(dir, held.Generation);
+            }
         }));
         return command;
+    }
+
+    /// <summary>Slurm's state of the task that holds <paramref name="claim"/>; null when it has none or Slurm cannot be asked.</summary>
+    private static IReadOnlyDictionary<string, SlurmJobState>? QueueOf(CliEnvironment environment, RunClaim claim)
+    {
+        if (claim.Task is not { } task)
+            return null;
+        try
+        {
+            return environment.Slurm().States([task]);
+        }
+        catch (Exception e) when (e is ReproInputException or SlurmUnavailableException)
+        {
+            return null;
+        }
     }
 }

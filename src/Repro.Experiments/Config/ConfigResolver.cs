@@ -14,10 +14,10 @@ public sealed class ConfigResolver
     public const string DefaultProfile = "quick";
 
     public static readonly IReadOnlyList<string> TopLevelKeys =
-        ["experiment", "base", "description", "seed", "threads", "jobs", "profiles", "sweep", "claims", "tolerances", "options"];
+        ["experiment", "base", "description", "seed", "threads", "jobs", "profiles", "sweep", "claims", "tolerances", "options", "launcher"];
 
     private static readonly IReadOnlyList<string> ProfileKeys =
-        ["description", "seed", "threads", "jobs", "sweep", "claims", "tolerances", "options"];
+        ["description", "seed", "threads", "jobs", "sweep", "claims", "tolerances", "options", "launcher"];
 
     private readonly ExperimentRegistry registry;
 
@@ -200,6 +200,7 @@ public sealed class ConfigResolver
         var options = OptionsBinder.Bind(experiment.OptionsType, tree.Get("options"), "options");
         var claims = ConfigSections.BindClaims(tree.Get("claims"));
         var tolerances = ConfigSections.BindTolerances(tree.Get("tolerances"));
+        var launcher = ConfigSections.BindLauncher(tree.Get("launcher"));
 
         var mark = SourceMark.Of(path);
         var resolved = new ConfigMap(mark);
@@ -230,6 +231,7 @@ public sealed class ConfigResolver
             Options = options,
             Claims = claims,
             Tolerances = tolerances,
+            Launcher = launcher,
             SweptParameters = swept,
             Resolved = resolved,
         };

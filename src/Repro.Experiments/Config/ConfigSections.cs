@@ -1,8 +1,12 @@
 using System.Globalization;
+using Repro.Experiments.Running.Launchers;
 
 namespace Repro.Experiments.Config;
 
-/// <summary>Binding of the harness sections (<c>claims:</c>, <c>tolerances:</c>) and their canonical YAML form.</summary>
+/// <summary>
+/// Binding of the harness sections (<c>claims:</c>, <c>tolerances:</c>, <c>launcher:</c>) and the canonical YAML
+/// form of the first two.
+/// </summary>
 public static class ConfigSections
 {
     private static readonly string[] ClaimKeys = ["name", "metric", "where", "aggregate", "compare", "threshold", "paper"];
@@ -65,6 +69,21 @@ public static class ConfigSections
             result[metric] = new ToleranceSpec(abs, rel);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The <c>launcher:</c> section: Slurm's settings for the runs of this config, bound strictly (an unknown key is
+    /// the usual did-you-mean error) and checked (time and memory formats, counts), each value remembering its line.
+    /// </summary>
+    public static SlurmLauncherOptions BindLauncher(ConfigNode? node)
+    {
+        if (node is null or ConfigScalar { Value: null })
+            return new SlurmLauncherOptions();
+        var options = (SlurmLauncherOptions)OptionsBinder.Bind(typeof(SlurmLauncherOptions), node, "launcher");
+        foreach (var (key, value) in ((ConfigMap)node).Entries)
+            options.Sources[key] = value.Mark.ToString();
+        options.Validate();
+        return options;
     }
 
     public static ConfigList ClaimsToNode(IReadOnlyList<ClaimSpec> claims, SourceMark mark)

@@ -32,6 +32,9 @@ public sealed class ResolvedRun
 
     public IReadOnlyDictionary<string, ToleranceSpec> Tolerances { get; init; } = new Dictionary<string, ToleranceSpec>();
 
+    /// <summary>The config's <c>launcher:</c> section (Slurm settings); not part of the run's identity.</summary>
+    public Running.Launchers.SlurmLauncherOptions Launcher { get; init; } = new();
+
     /// <summary>The swept keys of this run with their values, in sweep order ("options.labels" -> "random").</summary>
     public IReadOnlyList<KeyValuePair<string, string>> SweptParameters { get; init; } = [];
 

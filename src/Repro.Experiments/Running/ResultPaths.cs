@@ -4,7 +4,8 @@ namespace Repro.Experiments.Running;
 /// Every file and folder name of the results layout, in one place:
 /// <c>&lt;results&gt;/&lt;experiment&gt;/&lt;run-id&gt;/</c> holds config.yaml, provenance.json, metrics.csv, summary.csv
 /// and run.log; <c>&lt;results&gt;/&lt;experiment&gt;/report/</c> holds runs.csv, tables, figures, measures.csv,
-/// claims.csv and report.md.
+/// claims.csv and report.md. A run trained by a Slurm array task also holds its claim (claim.N) while it trains;
+/// <c>&lt;results&gt;/.slurm/</c> holds each submission's batch script and task list and the tasks' logs.
 /// </summary>
 public static class ResultPaths
 {
@@ -19,6 +20,8 @@ public static class ResultPaths
     public const string MeasuresFileName = "measures.csv";
     public const string ClaimsFileName = "claims.csv";
     public const string ReportFileName = "report.md";
+    public const string ClaimFilePrefix = "claim.";
+    public const string SlurmFolderName = ".slurm";
 
     public static string ExperimentDirectory(string resultsDirectory, string experiment) =>
         Path.Combine(resultsDirectory, experiment);
@@ -35,6 +38,28 @@ public static class ResultPaths
     public static string Summary(string runDirectory) => Path.Combine(runDirectory, SummaryFileName);
 
     public static string Log(string runDirectory) => Path.Combine(runDirectory, LogFileName);
+
+    /// <summary>Generation <paramref name="generation"/> of a run's claim: the task training it (see RunClaims).</summary>
+    public static string Claim(string runDirectory, int generation) =>
+        Path.Combine(runDirectory, ClaimFilePrefix + generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The folder of Slurm submissions of a results folder.</summary>
+    public static string SlurmDirectory(string resultsDirectory) => Path.Combine(resultsDirectory, SlurmFolderName);
+
+    /// <summary>The batch script a Slurm job was submitted with.</summary>
+    public static string SlurmScript(string resultsDirectory, string jobId) =>
+        Path.Combine(resultsDirectory, SlurmFolderName, $"{jobId}.sbatch");
+
+    /// <summary>The runs of a Slurm job array: task, experiment, run_id.</summary>
+    public static string SlurmTasks(string resultsDirectory, string jobId) =>
+        Path.Combine(resultsDirectory, SlurmFolderName, $"{jobId}.tasks.csv");
+
+    /// <summary>Where the array tasks' standard output and error go, one file per task.</summary>
+    public static string SlurmLogDirectory(string resultsDirectory) => Path.Combine(resultsDirectory, SlurmFolderName, "logs");
+
+    /// <summary>The log of one array task (<paramref name="task"/> as in 12_3).</summary>
+    public static string SlurmLog(string resultsDirectory, string task) =>
+        Path.Combine(SlurmLogDirectory(resultsDirectory), $"{task}.out");
 
     public static string ReportDirectory(string resultsDirectory, string experiment) =>
         Path.Combine(resultsDirectory, experiment, ReportFolderName);

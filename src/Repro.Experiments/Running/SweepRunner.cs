@@ -101,17 +101,11 @@ public sealed class SweepRunner
         int alreadyDone = 0;
         foreach (var run in plan)
         {
-            if (!settings.Force && RunSummary.TryRead(ResultPaths.Summary(run.Directory)) is { IsOk: true })
+            if (!settings.Force && IsFinished(run))
             {
                 alreadyDone++;
-                // Claims and descriptions may have changed without changing the run; the report reads them here.
-                string configPath = ResultPaths.Config(run.Directory);
-                string yaml = run.Run.ConfigYaml;
-                if (!File.Exists(configPath) || File.ReadAllText(configPath) != yaml)
-                {
-                    AtomicFile.WriteAllText(configPath, yaml);
+                if (RefreshConfig(run))
                     rewritten.Add(run.Run.Experiment.Name);
-                }
                 console.Information("{Experiment} {RunId} already done", run.Run.Experiment.Name, run.RunId);
             }
             else
@@ -143,7 +137,7 @@ public sealed class SweepRunner
             throw inputError;
 
         if (!cancelled)
-            Report(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
+            BuildReports(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
         return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
 
         void RunInProcess(IReadOnlyList<PlannedRun> batch, SweepProgress progress)
@@ -198,6 +192,42 @@ public sealed class SweepRunner
             {
             }
         }
+    }
+
+    /// <summary>True when the run's summary says ok: the run is skipped unless forced.</summary>
+    public static bool IsFinished(PlannedRun run) => RunSummary.TryRead(ResultPaths.Summary(run.Directory)) is { IsOk: true };
+
+    /// <summary>
+    /// Rewrites a finished run's config.yaml when its claims or description changed without changing the run (the
+    /// report reads them there); true when it did.
+    /// </summary>
+    public static bool RefreshConfig(PlannedRun run)
+    {
+        string configPath = ResultPaths.Config(run.Directory);
+        string yaml = run.Run.ConfigYaml;
+        if (File.Exists(configPath) && File.ReadAllText(configPath) == yaml)
+            return false;
+        AtomicFile.WriteAllText(configPath, yaml);
+        return true;
+    }
+
+    /// <summary>report/runs.csv of an experiment's runs in a sweep.</summary>
+    public static string RunsCsv(IEnumerable<PlannedRun> runs) => "run_id\n" + string.Concat(runs.Select(p => p.RunId + "\n"));
+
+    /// <summary>The arguments of <c>repro run-one</c> for <paramref name="planned"/> (its config.yaml already written).</summary>
+    public static List<string> RunOneArguments(PlannedRun planned, string device, int threads)
+    {
+        var run = planned.Run;
+        var arguments = new List<string>
+        {
+            "run-one", planned.Directory, "--device", device, "--threads", threads.ToString(CultureInfo.InvariantCulture),
+            "--source", run.SourceFile,
+        };
+        if (run.Profile is not null)
+            arguments.AddRange(["--profile", run.Profile]);
+        foreach (var (key, _) in run.SweptParameters)
+            arguments.AddRange(["--swept", key]);
+        return arguments;
     }
 
     /// <summary>Consecutive runs that share a number of jobs, in order.</summary>
@@ -333,7 +363,7 @@ public sealed class SweepRunner
     /// Writes each experiment's report/runs.csv (this sweep's runs) and builds its report. A report is a function
     /// of those files alone, so an experiment whose runs, runs.csv and configs are all unchanged keeps its report.
     /// </summary>
-    private void Report(IReadOnlyList<PlannedRun> plan, IReadOnlySet<string> changed)
+    public void BuildReports(IReadOnlyList<PlannedRun> plan, IReadOnlySet<string> changed)
     {
         foreach (var group in plan.GroupBy(p => p.Run.Experiment.Name))
         {
@@ -341,7 +371,7 @@ public sealed class SweepRunner
             string reportDir = ResultPaths.ReportDirectory(settings.ResultsDirectory, group.Key);
             Directory.CreateDirectory(reportDir);
             string runsPath = ResultPaths.Runs(reportDir);
-            string runsCsv = "run_id\n" + string.Concat(group.Select(p => p.RunId + "\n"));
+            string runsCsv = RunsCsv(group);
             bool upToDate = !changed.Contains(group.Key) && File.Exists(ResultPaths.Report(reportDir))
                             && File.Exists(runsPath) && File.ReadAllText(runsPath) == runsCsv;
             if (upToDate)
@@ -373,16 +403,7 @@ public sealed class SweepRunner
         Directory.CreateDirectory(planned.Directory);
         File.Delete(ResultPaths.Summary(planned.Directory));
         AtomicFile.WriteAllText(ResultPaths.Config(planned.Directory), run.ConfigYaml);
-        var arguments = new List<string>
-        {
-            "run-one", planned.Directory, "--device", device, "--threads", threads.ToString(CultureInfo.InvariantCulture),
-            "--source", run.SourceFile,
-        };
-        if (run.Profile is not null)
-            arguments.AddRange(["--profile", run.Profile]);
-        foreach (var (key, _) in run.SweptParameters)
-            arguments.AddRange(["--swept", key]);
-
+        var arguments = RunOneArguments(planned, device, threads);
         var start = (settings.ChildProcess ?? DefaultChildProcess)(arguments);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
