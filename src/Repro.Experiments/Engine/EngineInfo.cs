@@ -56,8 +56,6 @@ public static partial class EngineInfo
         }
     }
 
-    public static string Summary =>
-        $"TorchSharp {TorchSharpVersion}, libtorch {LibtorchVersion}, BLAS {Blas}, {Threads} thread(s), {BlasThreads} BLAS thread(s), heap {HeapPolicy.Description}, convolutions {ConvolutionBackend.Description}";
 
     static string? MklVersion()
     {

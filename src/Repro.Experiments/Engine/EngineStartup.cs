@@ -9,9 +9,6 @@ namespace Repro.Experiments.Engine;
 /// </summary>
 public static class EngineStartup
 {
-    /// <summary>Why the engine could not be set up (libtorch failed to load), or null.</summary>
-    public static string? Failure { get; private set; }
-
 #pragma warning disable CA2255 // a library-level initialiser on purpose, see above
     [ModuleInitializer]
 #pragma warning restore CA2255
@@ -22,10 +19,9 @@ public static class EngineStartup
         {
             ConvolutionBackend.DisableOneDnn();
         }
-        catch (Exception e)
+        catch (Exception)
         {
             // Commands that need no tensor (list, report, verify) still work; the first tensor reports the cause.
-            Failure = e.InnerException?.Message ?? e.Message;
         }
     }
 }
