@@ -22,7 +22,7 @@ export OPENBLAS_NUM_THREADS="${BLAS_THREADS:-1}"
 pytorch_env=()
 if [ "$PYTORCH_HEAP" = retain ]; then
   # The settings of Repro's heap policy (src/Repro.Experiments/Engine/HeapPolicy.cs; a huge trim threshold: none).
-  pytorch_env=(GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=18446744073709551615)
+  pytorch_env=(GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.mmap_max=0:glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=18446744073709551615)
 fi
 
 repro_ms=() pytorch_ms=()

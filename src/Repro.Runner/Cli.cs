@@ -107,6 +107,7 @@ public static class Cli
         root.Subcommands.Add(StatusCommand.Create(environment));
         root.Subcommands.Add(RunOneCommand.Create(environment));
         root.Subcommands.Add(VocEvalCommand.Create(environment));
+        root.Subcommands.Add(EngineCommand.Create(environment));
         return root;
     }
 

@@ -17,7 +17,7 @@ public static class EngineStartup
         HeapPolicy.Apply();
         try
         {
-            ConvolutionBackend.DisableOneDnn();
+            ConvolutionBackend.UseNativeKernels();
         }
         catch (Exception)
         {
