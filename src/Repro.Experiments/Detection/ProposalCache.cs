@@ -34,6 +34,10 @@ public sealed class SelectiveSearchOptions
 /// Selective-search boxes per image, computed once and kept on disk: one text file per image id under a folder
 /// named by the search options, holding the SHA-256 of the image file it was computed from (a changed image is
 /// searched again) and one "x1 y1 x2 y2" line per box (0-based pixels, inclusive corners).
+/// Runs that need the same boxes at the same time (R-CNN and Fast R-CNN side by side with --jobs 2) share the
+/// work: a process claims an image by creating its ".claim" file (holding its pid) before searching it, skips
+/// images another live process has claimed, and then waits for their boxes; a claim whose process is gone is
+/// taken over. Boxes do not depend on which process searched them.
 /// </summary>
 public sealed class ProposalCache
 {
@@ -63,13 +67,126 @@ public sealed class ProposalCache
         return scope.MoveToOuter(boxes.index_select(0, keep).contiguous());
     }
 
-    /// <summary>The image's boxes [N, 4] from the cache, or searched and stored.</summary>
-    public Tensor Get(string imageId, string imagePath, Func<Tensor> pixels)
+    /// <summary>Images whose boxes another process was searching when this one came to them.</summary>
+    public int SearchedElsewhere { get; private set; }
+
+    /// <summary>One image to look up: its id, its file, and its pixels when it has to be searched.</summary>
+    public readonly record struct Entry(string ImageId, string ImagePath, Func<Tensor> Pixels);
+
+    /// <summary>
+    /// The boxes of every image, in order: cached ones read, unclaimed ones searched here, those another live
+    /// process is searching waited for (and searched here if that process ends without writing them).
+    /// </summary>
+    public List<Tensor> GetAll(IReadOnlyList<Entry> entries, CancellationToken cancel)
     {
-        string path = Path.Combine(Directory, imageId + ".boxes");
-        string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(imagePath))).ToLowerInvariant();
-        if (File.Exists(path) && TryRead(path, hash) is { } cached)
-            return torch.tensor(cached, cached.Length / 4, 4);
+        lock (Searching) Searching.Add(instance);
+        try { return GetAllClaiming(entries, cancel); }
+        finally { lock (Searching) Searching.Remove(instance); }
+    }
+
+    List<Tensor> GetAllClaiming(IReadOnlyList<Entry> entries, CancellationToken cancel)
+    {
+        var result = new Tensor?[entries.Count];
+        var pending = new List<int>();
+        System.IO.Directory.CreateDirectory(Directory);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (TryCached(entries[i]) is { } cached) result[i] = cached;
+            else if (TryClaim(entries[i].ImageId) is { } claim) result[i] = SearchAndStore(entries[i], claim);
+            else pending.Add(i);
+        }
+        SearchedElsewhere = pending.Count;
+        while (pending.Count > 0)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var still = new List<int>();
+            foreach (int i in pending)
+            {
+                if (TryCached(entries[i]) is { } cached) result[i] = cached;
+                else if (TryClaim(entries[i].ImageId) is { } claim) result[i] = SearchAndStore(entries[i], claim);
+                else still.Add(i);
+            }
+            if (still.Count == pending.Count) Thread.Sleep(50);
+            pending = still;
+        }
+        return result.Select(t => t!).ToList();
+    }
+
+    /// <summary>The image's boxes [N, 4] from the cache, or searched and stored.</summary>
+    public Tensor Get(string imageId, string imagePath, Func<Tensor> pixels) =>
+        GetAll([new Entry(imageId, imagePath, pixels)], CancellationToken.None)[0];
+
+    Tensor? TryCached(Entry entry)
+    {
+        string path = BoxesPath(entry.ImageId);
+        if (!File.Exists(path)) return null;
+        return TryRead(path, ImageHash(entry.ImagePath)) is { } cached ? torch.tensor(cached, cached.Length / 4, 4) : null;
+    }
+
+    string BoxesPath(string imageId) => Path.Combine(Directory, imageId + ".boxes");
+
+    static string ImageHash(string imagePath) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(imagePath))).ToLowerInvariant();
+
+    /// <summary>This process's claim on searching an image (its file, deleted when done), or null while another live process holds one.</summary>
+    string? TryClaim(string imageId)
+    {
+        string claim = Path.Combine(Directory, imageId + ".claim");
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                using (var stream = new FileStream(claim, FileMode.CreateNew, FileAccess.Write))
+                using (var writer = new StreamWriter(stream))
+                    writer.Write(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {instance}"));
+                return claim;
+            }
+            catch (IOException) when (File.Exists(claim))
+            {
+                if (HolderAlive(claim)) return null;
+                // The process that claimed it ended without writing the boxes: take the claim over.
+                try { File.Delete(claim); } catch (IOException) { }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Whether the claim's holder still runs: its process is alive (and, in this process, its cache object).</summary>
+    static bool HolderAlive(string claim)
+    {
+        string text;
+        try { text = File.ReadAllText(claim).Trim(); }
+        catch (IOException) { return true; } // being written or just removed: look again later
+        if (text.Length == 0) return File.GetLastWriteTimeUtc(claim) > DateTime.UtcNow.AddSeconds(-10); // being written
+        var parts = text.Split(' ');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) return false;
+        if (pid == Environment.ProcessId)
+            lock (Searching) return Searching.Contains(parts[1]);
+        return System.IO.Directory.Exists($"/proc/{pid}") || !System.IO.Directory.Exists("/proc/self");
+    }
+
+    /// <summary>The instances of this process inside <see cref="GetAll"/>, by claim token.</summary>
+    static readonly HashSet<string> Searching = [];
+
+    readonly string instance = Guid.NewGuid().ToString("N")[..12];
+
+    Tensor SearchAndStore(Entry entry, string claim)
+    {
+        try
+        {
+            if (TryCached(entry) is { } cached) return cached; // written while this process looked elsewhere
+            return Search(entry.ImageId, entry.ImagePath, entry.Pixels);
+        }
+        finally
+        {
+            try { File.Delete(claim); } catch (IOException) { }
+        }
+    }
+
+    Tensor Search(string imageId, string imagePath, Func<Tensor> pixels)
+    {
+        string path = BoxesPath(imageId);
+        string hash = ImageHash(imagePath);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var image = pixels();
         var boxes = Search(image, options);
