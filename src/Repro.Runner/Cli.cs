@@ -141,7 +141,29 @@ public static class Cli
             environment.Error.WriteLine(OneLine(e.Message));
             return Failure;
         }
+        catch (Exception e) when (FileSystemError(e) is { } cause)
+        {
+            // A folder that cannot be written (another user's, read-only) or a file where a folder should be: the
+            // checks before a run or report catch the usual cases; whatever gets past them is still one line.
+            environment.Error.WriteLine(OneLine(cause));
+            return BadInput;
+        }
     }
+
+    /// <summary>The one-line message of a file system error (also inside the AggregateException of parallel runs); null for others.</summary>
+    private static string? FileSystemError(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } all => all.InnerExceptions.Select(FileSystemError).All(m => m is not null)
+            ? FileSystemError(all.InnerExceptions[0])
+            : null,
+        UnauthorizedAccessException when PathIn(e.Message) is { } path => $"{path}: {WritableFolder.Reason(e)}",
+        UnauthorizedAccessException or IOException => WritableFolder.Reason(e),
+        _ => null,
+    };
+
+    /// <summary>The path .NET quotes in its messages ("Access to the path '/x' is denied.").</summary>
+    private static string? PathIn(string message) =>
+        System.Text.RegularExpressions.Regex.Match(message, "'([^']+)'") is { Success: true } m ? m.Groups[1].Value : null;
 
     private static string OneLine(string text) =>
         string.Join(' ', text.Split('\n', '\r').Select(s => s.Trim()).Where(s => s.Length > 0));

@@ -99,6 +99,7 @@ public static class RunCommand
                 .SelectMany(path => resolver.Resolve(path, profileName, overrides))
                 .ToList();
             InputChecks.CheckData(runs, RunContext.DefaultDataRoot());
+            InputChecks.CheckResultsFolder(parsed.GetValue(results)!, runs);
             if (parsed.GetValue(launcher) == "slurm")
             {
                 if (parsed.GetResult(jobs) is { Implicit: false })
@@ -188,6 +189,6 @@ public static class RunCommand
     }
 
     internal static void DefaultReportBuilder(string resultsDirectory, string experimentName,
-        Repro.Experiments.IExperiment experiment, IReadOnlyList<ClaimSpec> claims) =>
-        Repro.Experiments.Reporting.ReportBuilder.Build(resultsDirectory, experimentName, experiment, claims);
+        Repro.Experiments.IExperiment experiment, IReadOnlyList<ClaimSpec> claims, string reportDirectory) =>
+        Repro.Experiments.Reporting.ReportBuilder.Build(resultsDirectory, experimentName, experiment, claims, reportDirectory: reportDirectory);
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Repro.Experiments.Reporting;
+using Repro.Experiments.Running;
 
 namespace Repro.Runner;
 
@@ -9,16 +11,16 @@ public static class VerifyCommand
     {
         var directory = new Argument<string>("DIR") { Description = "A results folder." };
         var command = new Command("verify",
-            "Check the claims of every report under a results folder. Exit code 1 when a claim fails or is missing.")
+            "Check the claims of every report (each profile's) under a results folder. Exit code 1 when a claim fails, " +
+            "or is declared by a config for a profile but measured by no report.")
         {
             directory,
         };
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
             string dir = parsed.GetValue(directory)!;
-            if (!Directory.Exists(dir))
-                throw new Repro.Experiments.ReproInputException($"{dir}: results folder not found");
-            return Repro.Experiments.Reporting.ClaimChecker.Verify(dir, environment.Out);
+            ReportFolders.CheckResultsFolder(dir);
+            return ClaimChecker.Verify(dir, environment.Out, environment.Error);
         }));
         return command;
     }

@@ -480,7 +480,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
         var images = new Dictionary<string, int[,]>();
         foreach (var group in csv.Records.GroupBy(r => r[0]))
         {
-            var pixels = group.Select(r => (x: int.Parse(r[1], CultureInfo.InvariantCulture), y: int.Parse(r[2], CultureInfo.InvariantCulture), rgb: int.Parse(r[3], CultureInfo.InvariantCulture))).ToList();
+            var pixels = group.Select(r => (x: (int)csv.Integer(r, 1), y: (int)csv.Integer(r, 2), rgb: (int)csv.Integer(r, 3))).ToList();
             var picture = new int[pixels.Max(p => p.y) + 1, pixels.Max(p => p.x) + 1];
             foreach (var p in pixels) picture[p.y, p.x] = p.rgb;
             images[group.Key] = picture;

@@ -311,15 +311,15 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
         var perClass = fullRun.ConfigValue("options.features.per_class") ?? "?";
         var probeData = fullRun.ConfigValue("options.features.dataset.name") ?? "?";
 
-        var reference = context.ReferenceTable("zeiler_fergus_layer_features.csv");
+        var reference = context.ReferenceData("zeiler_fergus_layer_features.csv");
+        int lossColumn = reference.Require("classifier"), layerColumn = reference.Require("layer"),
+            meanColumn = reference.Require("caltech101_30_per_class"), stdColumn = reference.Require("caltech101_std");
         var paper = new Dictionary<(string loss, int layer), (double mean, double std)>();
-        for (var i = 0; i < reference.Rows.Count; i++)
+        foreach (var r in reference.Records)
         {
-            var loss = reference.Text(i, "classifier");
-            var layer = int.Parse(reference.Text(i, "layer"), CultureInfo.InvariantCulture);
-            if (double.TryParse(reference.Text(i, "caltech101_30_per_class"), NumberStyles.Float, CultureInfo.InvariantCulture, out var mean) &&
-                double.TryParse(reference.Text(i, "caltech101_std"), NumberStyles.Float, CultureInfo.InvariantCulture, out var std))
-                paper[(loss, layer)] = (mean, std);
+            // A layer the paper reports no Caltech-101 number for has empty cells.
+            if (reference.OptionalNumber(r, meanColumn) is { } mean && reference.OptionalNumber(r, stdColumn) is { } std)
+                paper[(r[lossColumn], (int)reference.Integer(r, layerColumn))] = (mean, std);
         }
 
         var table = new ResultTable("layer_features",

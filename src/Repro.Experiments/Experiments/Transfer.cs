@@ -478,11 +478,13 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         if (perClass.Count == 0) return;
         var target = runs[0].ConfigValue("options.few_shot.dataset.name") ?? "?";
 
-        var reference = context.ReferenceTable("zeiler_fergus_caltech.csv");
+        var reference = context.ReferenceData("zeiler_fergus_caltech.csv");
+        int datasetColumn = reference.Require("dataset"), perClassColumn = reference.Require("train_per_class"),
+            modelColumn = reference.Require("model"), accuracyColumn = reference.Require("accuracy"), stdColumn = reference.Require("std");
         var paper = new Dictionary<(string dataset, int k, string model), (double mean, double std)>();
-        for (var i = 0; i < reference.Rows.Count; i++)
-            paper[(reference.Text(i, "dataset"), int.Parse(reference.Text(i, "train_per_class"), CultureInfo.InvariantCulture), reference.Text(i, "model"))] =
-                (double.Parse(reference.Text(i, "accuracy"), CultureInfo.InvariantCulture), double.Parse(reference.Text(i, "std"), CultureInfo.InvariantCulture));
+        foreach (var r in reference.Records)
+            paper[(r[datasetColumn], (int)reference.Integer(r, perClassColumn), r[modelColumn])] =
+                (reference.Number(r, accuracyColumn), reference.Number(r, stdColumn));
         ResultCell Paper(string dataset, int k, string model) =>
             paper.TryGetValue((dataset, k, model), out var p) ? ResultCell.Of(p.mean, p.std) : ResultCell.Empty;
 

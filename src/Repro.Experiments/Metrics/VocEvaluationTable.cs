@@ -29,7 +29,7 @@ public static class VocEvaluationTable
     /// <summary>
     /// Evaluates the result files in <paramref name="detectionsFolder"/> (comp4_det_&lt;set&gt;_&lt;class&gt;.txt, set =
     /// the image-set file's stem) and prints the table as Markdown, or as CSV. The classes are those of the
-    /// annotations (VOC's 20 for VOC2007), then any other class that has a result file. Returns the exit code.
+    /// annotations (VOC's 20 for VOC2007); a result file of any other class is bad input. Returns the exit code.
     /// </summary>
     public static int Run(string annotationsFolder, string imageSetFile, string detectionsFolder, bool csv, TextWriter output)
     {
@@ -40,7 +40,12 @@ public static class VocEvaluationTable
         if (found.Count == 0)
             throw new ReproInputException(
                 $"{detectionsFolder}: no result files {VocDetectionFiles.FileName(imageSet, "<class>")} for image set '{imageSet}'");
-        classes.AddRange(found.Where(c => !classes.Contains(c)));
+        // A result file of a class the annotations never name would score 0 positives and quietly stay out of the
+        // mAP: a misspelt class name or the wrong annotations, so it is bad input.
+        if (found.FirstOrDefault(c => !classes.Contains(c)) is { } unknown)
+            throw new ReproInputException(
+                $"{Path.Combine(detectionsFolder, VocDetectionFiles.FileName(imageSet, unknown))}: class '{unknown}' is not in the annotations " +
+                $"of {annotationsFolder} for image set '{imageSet}' (classes: {string.Join(", ", classes)})");
         var ids = images.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         var detections = VocDetectionFiles.Read(detectionsFolder, imageSet, classes, ids);
         var (perClass, map11, mapArea) = VocEvaluation.Evaluate(images, classes, detections);

@@ -102,46 +102,74 @@ public static class ClaimChecker
             threshold = data.Require("threshold"), comparison = data.Require("comparison"), status = data.Require("status");
         var results = new List<ClaimResult>();
         foreach (var r in data.Records)
-        {
-            double? m = r[measured].Length == 0 ? null
-                : CellFormat.TryParse(r[measured], out double v) ? v
-                : throw new ReproInputException($"{path}:{r.Line}: measured '{r[measured]}' is not a number");
-            if (!CellFormat.TryParse(r[threshold], out double t))
-                throw new ReproInputException($"{path}:{r.Line}: threshold '{r[threshold]}' is not a number");
-            if (r[status] is not (Pass or Fail or Missing))
-                throw new ReproInputException($"{path}:{r.Line}: status '{r[status]}' is not pass, fail or missing");
-            results.Add(new ClaimResult(r[claim], r[paper], m, t, r[comparison], r[status]));
-        }
+            results.Add(new ClaimResult(r[claim], r[paper], data.OptionalNumber(r, measured), data.Number(r, threshold),
+                r[comparison], data.OneOf(r, status, Pass, Fail, Missing)));
         return results;
     }
 
     /// <summary>
-    /// <c>repro verify DIR</c>: prints every claim of every experiment under <paramref name="resultsDirectory"/>
-    /// (or of the one experiment folder it names). 0 when all pass, 1 when one fails or is missing, 2 when there
-    /// is no claims.csv at all.
+    /// <c>repro verify DIR</c>: prints every claim of every report (one per profile) of every experiment under
+    /// <paramref name="resultsDirectory"/> (or of the one experiment folder it names), and checks that no claim a
+    /// config declares for a profile went unmeasured: one its report left out, or one of a profile whose runs are
+    /// there but whose report is not (another profile's sweep took its place). Each of those is a line on
+    /// <paramref name="error"/> naming the claim and the config. 0 when all hold, 1 when one fails or is missing,
+    /// 2 when there is no claims.csv at all.
     /// </summary>
-    public static int Verify(string resultsDirectory, TextWriter? output = null)
+    public static int Verify(string resultsDirectory, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
-        var files = FindClaimFiles(resultsDirectory);
-        if (files.Count == 0)
+        error ??= Console.Error;
+        var experiments = ExperimentFolders(resultsDirectory);
+        var reports = experiments.SelectMany(e => ReportFolders.In(e, ResultPaths.ClaimsFileName)).ToList();
+        if (reports.Count == 0)
         {
-            output.WriteLine($"{resultsDirectory}: no {ResultPaths.ClaimsFileName} found; run 'repro report' first");
+            error.WriteLine($"{resultsDirectory}: no {ResultPaths.ClaimsFileName} found; run 'repro report' first");
             return 2;
         }
         var table = new ResultTable("verify", "Claims",
-            ResultColumn.Text("experiment"), ResultColumn.Text("claim"), ResultColumn.Text("paper"),
+            ResultColumn.Text("experiment"), ResultColumn.Text("profile"), ResultColumn.Text("claim"), ResultColumn.Text("paper"),
             ResultColumn.Number("measured"), ResultColumn.Text("check"), ResultColumn.Text("status"));
         int failed = 0, total = 0;
-        foreach (var (experiment, file) in files)
+        void Add(string experiment, string? profile, ClaimResult r)
         {
-            foreach (var r in ReadCsv(file))
+            total++;
+            if (!r.Passed)
+                failed++;
+            table.AddRow(experiment, profile ?? "", r.Claim, r.Paper, ResultCell.Of(r.Measured),
+                $"{r.Comparison} {CellFormat.Number(r.Threshold)}", r.Passed ? Pass : r.Status.ToUpperInvariant());
+        }
+
+        foreach (var experimentDirectory in experiments)
+        {
+            string experiment = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(experimentDirectory)));
+            var own = ReportFolders.In(experimentDirectory, ResultPaths.ClaimsFileName);
+            foreach (var report in own)
             {
-                total++;
-                if (!r.Passed)
-                    failed++;
-                table.AddRow(experiment, r.Claim, r.Paper, ResultCell.Of(r.Measured),
-                    $"{r.Comparison} {CellFormat.Number(r.Threshold)}", r.Passed ? Pass : r.Status.ToUpperInvariant());
+                string claimsFile = ResultPaths.Claims(report.Directory);
+                var measured = ReadCsv(claimsFile);
+                foreach (var r in measured)
+                    Add(experiment, report.Profile, r);
+                var (declared, config) = DeclaredBy(report);
+                foreach (var claim in declared.Where(c => measured.All(m => m.Claim != c.Name)))
+                {
+                    Add(experiment, report.Profile, Unmeasured(claim));
+                    error.WriteLine($"{claimsFile}: claim '{claim.Name}' that {config} declares for profile {report.Profile ?? "(none)"} " +
+                                    $"is missing (repro report {experimentDirectory} measures it)");
+                }
+            }
+
+            // Runs of a profile that has no report: the claims their configs declare were measured by nothing.
+            var reported = own.Select(r => r.Profile).ToHashSet();
+            foreach (var (profile, runs) in RunsByProfile(experimentDirectory).Where(p => !reported.Contains(p.Key)))
+            {
+                string config = runs.Select(r => r.Provenance.ConfigFile).FirstOrDefault(c => c is not null) ?? "its config";
+                string results = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(experimentDirectory)) is { Length: > 0 } parent ? parent : ".";
+                foreach (var claim in runs.SelectMany(r => r.Record.ReadClaims()).DistinctBy(c => c.Name))
+                {
+                    Add(experiment, profile, Unmeasured(claim));
+                    error.WriteLine($"{experimentDirectory}: claim '{claim.Name}' that {config} declares for profile {profile} is in no report " +
+                                    $"(repro run {config} --profile {profile} --results {results} builds it)");
+                }
             }
         }
         output.Write(new MarkdownTableExporter().Export(table));
@@ -149,23 +177,53 @@ public static class ClaimChecker
         return failed > 0 ? 1 : 0;
     }
 
-    private static List<(string Experiment, string File)> FindClaimFiles(string directory)
+    /// <summary>A run folder for its config.yaml alone (read when asked), whatever its summary says.</summary>
+    private static RunRecord Unread(string runDirectory) =>
+        new(Path.GetFileName(runDirectory), RunRecord.Missing, "", [], [], runDirectory);
+
+    private static ClaimResult Unmeasured(ClaimSpec claim) =>
+        new(claim.Name, claim.Paper ?? "", null, claim.Threshold, claim.Compare, Missing);
+
+    /// <summary>The claims of a report's sweep (the config.yaml of its first listed run) and the config file they came from.</summary>
+    private static (IReadOnlyList<ClaimSpec> Claims, string Config) DeclaredBy(ReportFolder report)
     {
-        var found = new List<(string, string)>();
-        if (!Directory.Exists(directory))
-            return found;
-        string own = ResultPaths.Claims(Path.Combine(directory, ResultPaths.ReportFolderName));
-        if (File.Exists(own))
+        foreach (var runId in ReportFolders.ListedRuns(report.Directory))
         {
-            found.Add((Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)), own));
-            return found;
+            string run = Path.Combine(report.ExperimentDirectory, runId);
+            if (File.Exists(ResultPaths.Config(run)))
+                return (Unread(run).ReadClaims(), RunProvenance.Read(run)?.ConfigFile ?? ResultPaths.Config(run));
         }
-        foreach (var experiment in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
-        {
-            string file = ResultPaths.Claims(Path.Combine(experiment, ResultPaths.ReportFolderName));
-            if (File.Exists(file))
-                found.Add((Path.GetFileName(experiment), file));
-        }
-        return found;
+        return ([], "");
     }
+
+    /// <summary>The run folders of an experiment folder that say (provenance.json) which profile they ran, by profile.</summary>
+    private static IEnumerable<KeyValuePair<string, List<(RunRecord Record, RunProvenance Provenance)>>> RunsByProfile(string experimentDirectory)
+    {
+        var byProfile = new SortedDictionary<string, List<(RunRecord, RunProvenance)>>(StringComparer.Ordinal);
+        foreach (var run in Directory.EnumerateDirectories(experimentDirectory).Order(StringComparer.Ordinal))
+        {
+            string runId = Path.GetFileName(run);
+            if (!ResultPaths.IsRunId(runId) || !File.Exists(ResultPaths.Config(run)) || RunProvenance.Read(run) is not { Profile: { } profile } provenance)
+                continue;
+            if (!byProfile.TryGetValue(profile, out var runs))
+                byProfile[profile] = runs = new();
+            runs.Add((Unread(run), provenance));
+        }
+        return byProfile;
+    }
+
+    /// <summary><paramref name="directory"/> itself when it is an experiment folder (a report or run folders in it), else its subfolders that are.</summary>
+    private static List<string> ExperimentFolders(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return [];
+        if (IsExperimentFolder(directory))
+            return [directory];
+        return Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal).Where(IsExperimentFolder).ToList();
+    }
+
+    private static bool IsExperimentFolder(string directory) =>
+        ReportFolders.In(directory, ResultPaths.ClaimsFileName).Count > 0
+        || ReportFolders.In(directory).Count > 0
+        || Directory.EnumerateDirectories(directory).Any(d => ResultPaths.IsRunId(Path.GetFileName(d)));
 }

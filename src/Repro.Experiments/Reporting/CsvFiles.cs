@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CsvHelper;
 
@@ -30,6 +31,44 @@ public sealed class CsvData
             throw new ReproInputException(
                 $"{Source}:1: missing column '{column}' (columns: {string.Join(", ", Header)})");
         return index;
+    }
+
+    /// <summary>
+    /// A cell as a number in the forms <see cref="CellFormat"/> writes (NaN and Inf included); null when empty. Any
+    /// other text is bad input naming file, line and column: a corrupt cell must not become a missing value.
+    /// </summary>
+    public double? OptionalNumber(CsvRecord record, int column)
+    {
+        string text = record[column];
+        if (text.Length == 0)
+            return null;
+        return CellFormat.TryParse(text, out double value) ? value : throw BadCell(record, column, "a number");
+    }
+
+    /// <summary>A cell that must hold a number; empty or other text is bad input naming file, line and column.</summary>
+    public double Number(CsvRecord record, int column) =>
+        OptionalNumber(record, column) ?? throw BadCell(record, column, "a number");
+
+    /// <summary>A cell that must hold an integer; anything else is bad input naming file, line and column.</summary>
+    public long Integer(CsvRecord record, int column) =>
+        long.TryParse(record[column], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : throw BadCell(record, column, "an integer");
+
+    /// <summary>A cell that must hold one of <paramref name="allowed"/>.</summary>
+    public string OneOf(CsvRecord record, int column, params string[] allowed) =>
+        allowed.Contains(record[column], StringComparer.Ordinal)
+            ? record[column]
+            : throw BadCell(record, column, string.Join(", ", allowed[..^1]) + (allowed.Length > 1 ? " or " : "") + allowed[^1]);
+
+    /// <summary>"file:line: column 'c' holds 'text', not <paramref name="expected"/>" (or "is empty, ...").</summary>
+    public ReproInputException BadCell(CsvRecord record, int column, string expected)
+    {
+        string name = column >= 0 && column < Header.Count ? Header[column] : $"#{column + 1}";
+        string text = record[column];
+        return new ReproInputException(text.Length == 0
+            ? $"{Source}:{record.Line}: column '{name}' is empty, expected {expected}"
+            : $"{Source}:{record.Line}: column '{name}' holds '{text}', not {expected}");
     }
 }
 

@@ -28,16 +28,7 @@ public sealed class FigureData
     public string Text(int row, int column) => Csv.Records[row][column];
 
     /// <summary>The cell as a number; an empty cell is NaN (a missing value), text that is no number is an error.</summary>
-    public double Number(int row, int column)
-    {
-        string text = Csv.Records[row][column];
-        if (text.Length == 0)
-            return double.NaN;
-        if (CellFormat.TryParse(text, out double value))
-            return value;
-        throw new ReproInputException(
-            $"{Csv.Source}:{Csv.Records[row].Line}: column '{Csv.Header[column]}' holds '{text}', not a number");
-    }
+    public double Number(int row, int column) => Csv.OptionalNumber(Csv.Records[row], column) ?? double.NaN;
 
     /// <summary>
     /// The rows of <paramref name="series"/> in file order (its filter applied, compared with the text as written),

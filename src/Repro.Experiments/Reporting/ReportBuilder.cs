@@ -38,16 +38,18 @@ public static class ReportBuilder
     /// <param name="claims">The config's claims; null reads them from the config.yaml of the first run that has one.</param>
     /// <param name="renderer">Draws the figures; null uses a default <see cref="FigureRenderer"/>.</param>
     /// <param name="renderFigures">False writes each figure's data CSV but draws no PNG or SVG.</param>
+    /// <param name="reportDirectory">The report folder, whose runs.csv names the sweep; null is report/ (see <see cref="ReportFolders"/>).</param>
     public static ReportOutcome Build(
         string resultsDirectory,
         string experimentName,
         IExperiment experiment,
         IReadOnlyList<ClaimSpec>? claims = null,
         FigureRenderer? renderer = null,
-        bool renderFigures = true)
+        bool renderFigures = true,
+        string? reportDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        var context = ReportContext.Load(resultsDirectory, experimentName);
+        var context = ReportContext.Load(resultsDirectory, experimentName, reportDirectory);
         experiment.Report(context);
         claims ??= ClaimsFromRuns(context.Runs);
 
@@ -92,8 +94,9 @@ public static class ReportBuilder
     }
 
     /// <summary>
-    /// <c>repro report DIR</c>: rebuilds the report of the experiment folder <paramref name="directory"/>, or of every
-    /// experiment folder under it that has a report/runs.csv. The experiment is looked up by its folder name.
+    /// <c>repro report DIR</c>: rebuilds every report (one per profile, see <see cref="ReportFolders"/>) of the
+    /// experiment folder <paramref name="directory"/>, or of every experiment folder under it that has one. The
+    /// experiment is looked up by its folder name.
     /// </summary>
     public static IReadOnlyList<ReportOutcome> BuildAll(
         string directory,
@@ -101,30 +104,12 @@ public static class ReportBuilder
         FigureRenderer? renderer = null,
         bool renderFigures = true)
     {
-        if (!Directory.Exists(directory))
-            throw new ReproInputException($"{directory}: results folder not found");
-        var targets = new List<(string Results, string Experiment)>();
-        string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
-        if (File.Exists(ResultPaths.Runs(Path.Combine(full, ResultPaths.ReportFolderName))))
-        {
-            targets.Add((Path.GetDirectoryName(full)!, Path.GetFileName(full)));
-        }
-        else
-        {
-            foreach (var sub in Directory.EnumerateDirectories(full).Order(StringComparer.Ordinal))
-                if (File.Exists(ResultPaths.Runs(Path.Combine(sub, ResultPaths.ReportFolderName))))
-                    targets.Add((full, Path.GetFileName(sub)));
-        }
-        if (targets.Count == 0)
-            throw new ReproInputException(
-                $"{directory}: no {ResultPaths.ReportFolderName}/{ResultPaths.RunsFileName} found here or in its experiment folders");
-
         var outcomes = new List<ReportOutcome>();
-        foreach (var (results, name) in targets)
+        foreach (var folder in ReportFolders.Find(directory))
         {
-            var experiment = findExperiment(name)
-                ?? throw new ReproInputException($"{Path.Combine(results, name)}: no experiment named '{name}' is registered");
-            outcomes.Add(Build(results, name, experiment, null, renderer, renderFigures));
+            var experiment = findExperiment(folder.Experiment)
+                ?? throw new ReproInputException($"{folder.ExperimentDirectory}: no experiment named '{folder.Experiment}' is registered");
+            outcomes.Add(Build(folder.ResultsDirectory, folder.Experiment, experiment, null, renderer, renderFigures, folder.Directory));
         }
         return outcomes;
     }

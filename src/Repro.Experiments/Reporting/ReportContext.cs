@@ -15,19 +15,23 @@ public sealed class ReportContext
     private readonly List<KeyValuePair<string, double>> measures = new();
     private string? referenceDirectory;
 
-    public ReportContext(string experimentName, string experimentDirectory, IReadOnlyList<RunRecord> runs)
+    public ReportContext(string experimentName, string experimentDirectory, IReadOnlyList<RunRecord> runs, string? reportDirectory = null)
     {
         ExperimentName = experimentName;
         ExperimentDirectory = experimentDirectory;
-        ReportDirectory = Path.Combine(experimentDirectory, ResultPaths.ReportFolderName);
+        ReportDirectory = reportDirectory ?? Path.Combine(experimentDirectory, ResultPaths.ReportFolderName);
         Runs = runs;
     }
 
-    /// <summary>Reads <c>&lt;results&gt;/&lt;experiment&gt;/report/runs.csv</c> and the summary.csv of every run it lists.</summary>
-    public static ReportContext Load(string resultsDirectory, string experimentName)
+    /// <summary>
+    /// Reads the runs.csv of <paramref name="reportDirectory"/> (default <c>&lt;results&gt;/&lt;experiment&gt;/report</c>;
+    /// another profile's is report-&lt;profile&gt;, see <see cref="ReportFolders"/>) and the summary.csv of every run it lists.
+    /// </summary>
+    public static ReportContext Load(string resultsDirectory, string experimentName, string? reportDirectory = null)
     {
         string experimentDirectory = ResultPaths.ExperimentDirectory(resultsDirectory, experimentName);
-        string runsFile = ResultPaths.Runs(ResultPaths.ReportDirectory(resultsDirectory, experimentName));
+        reportDirectory ??= ResultPaths.ReportDirectory(resultsDirectory, experimentName);
+        string runsFile = ResultPaths.Runs(reportDirectory);
         if (!File.Exists(runsFile))
             throw new ReproInputException($"{runsFile}: not found; it lists the runs to report and is written by 'repro run'");
         var data = CsvFiles.Read(runsFile);
@@ -42,7 +46,7 @@ public sealed class ReportContext
             if (seen.Add(runId))
                 runs.Add(RunRecord.Load(ResultPaths.RunDirectory(resultsDirectory, experimentName, runId), runId));
         }
-        return new ReportContext(experimentName, experimentDirectory, runs);
+        return new ReportContext(experimentName, experimentDirectory, runs, reportDirectory);
     }
 
     public string ExperimentName { get; }
@@ -50,7 +54,7 @@ public sealed class ReportContext
     /// <summary><c>&lt;results&gt;/&lt;experiment&gt;</c>.</summary>
     public string ExperimentDirectory { get; }
 
-    /// <summary><c>&lt;results&gt;/&lt;experiment&gt;/report</c>, where every table and figure goes.</summary>
+    /// <summary><c>&lt;results&gt;/&lt;experiment&gt;/report</c> (or report-&lt;profile&gt;), where every table and figure goes.</summary>
     public string ReportDirectory { get; }
 
     /// <summary>The runs of the latest sweep in runs.csv order, finished or not; see <see cref="RunRecord.Status"/>.</summary>
@@ -98,14 +102,24 @@ public sealed class ReportContext
     /// <summary>A paper table from reference/ (e.g. "zhang2017_imagenet.csv"), every cell as text.</summary>
     public ResultTable ReferenceTable(string fileName)
     {
+        var data = ReferenceData(fileName);
+        string name = Path.GetFileNameWithoutExtension(data.Source).ToLowerInvariant();
+        return CsvTableExporter.ToTable(data, name, name);
+    }
+
+    /// <summary>
+    /// A paper table from reference/ as read, for numbers: <see cref="CsvData.Number"/> names file, line and column
+    /// of a cell that is not one.
+    /// </summary>
+    public CsvData ReferenceData(string fileName)
+    {
         if (string.IsNullOrWhiteSpace(fileName) || fileName.IndexOfAny(['/', '\\']) >= 0)
             throw new ArgumentException($"reference table '{fileName}' must be a file name in reference/");
         string file = Path.HasExtension(fileName) ? fileName : fileName + ".csv";
         string path = Path.Combine(ReferenceDirectory, file);
         if (!File.Exists(path))
             throw new ReproInputException($"{path}: reference table not found");
-        string name = Path.GetFileNameWithoutExtension(file).ToLowerInvariant();
-        return CsvTableExporter.Read(path, name, name);
+        return CsvFiles.Read(path);
     }
 
     private void CheckFreeName(string name, string what)

@@ -101,6 +101,7 @@ public sealed class RunRecord
         int reasonColumn = data.IndexOf("reason");
         if (row[idColumn] != runId)
             throw new ReproInputException($"{path}:{row.Line}: run_id '{row[idColumn]}' does not match its folder '{runId}'");
+        string status = data.OneOf(row, statusColumn, RunSummary.Ok, RunSummary.Failed);
         var parameters = new List<KeyValuePair<string, string>>();
         var summary = new List<KeyValuePair<string, double>>();
         for (int i = 0; i < data.Header.Count; i++)
@@ -110,10 +111,10 @@ public sealed class RunRecord
                 continue;
             if (column.StartsWith(RunSummary.ParameterPrefix, StringComparison.Ordinal))
                 parameters.Add(new(column[RunSummary.ParameterPrefix.Length..], row[i]));
-            else if (CellFormat.TryParse(row[i], out double value))
+            else if (data.OptionalNumber(row, i) is { } value)
                 summary.Add(new(column, value));
         }
-        return new RunRecord(runId, row[statusColumn], reasonColumn >= 0 ? row[reasonColumn] : "", parameters, summary, runDirectory);
+        return new RunRecord(runId, status, reasonColumn >= 0 ? row[reasonColumn] : "", parameters, summary, runDirectory);
     }
 
     private static IReadOnlyList<MetricRow> ReadMetricsFile(string path)
@@ -124,13 +125,7 @@ public sealed class RunRecord
         int step = data.Require("step"), split = data.Require("split"), metric = data.Require("metric"), value = data.Require("value");
         var rows = new List<MetricRow>(data.Records.Count);
         foreach (var r in data.Records)
-        {
-            if (!long.TryParse(r[step], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long s))
-                throw new ReproInputException($"{path}:{r.Line}: step '{r[step]}' is not an integer");
-            if (!CellFormat.TryParse(r[value], out double v))
-                throw new ReproInputException($"{path}:{r.Line}: value '{r[value]}' is not a number");
-            rows.Add(new MetricRow(s, r[split], r[metric], v));
-        }
+            rows.Add(new MetricRow(data.Integer(r, step), r[split], r[metric], data.Number(r, value)));
         return rows;
     }
 }

@@ -30,6 +30,22 @@ public static class InputChecks
             }
     }
 
+    /// <summary>
+    /// The results folder (created if need be) and the folders of the sweep's experiments in it can be written: a
+    /// file in the way or a folder another user owns fails now, with one line, not after the first run has trained.
+    /// </summary>
+    public static void CheckResultsFolder(string resultsDirectory, IEnumerable<ResolvedRun> runs)
+    {
+        string option = $"--results {resultsDirectory}";
+        WritableFolder.Check(resultsDirectory, option);
+        foreach (var experiment in runs.Select(r => r.Experiment.Name).Distinct(StringComparer.Ordinal))
+        {
+            string folder = ResultPaths.ExperimentDirectory(resultsDirectory, experiment);
+            if (Directory.Exists(folder) || File.Exists(folder))
+                WritableFolder.Check(folder, $"{option}: {folder}");
+        }
+    }
+
     /// <summary>Every <see cref="DatasetOptions"/> reachable from an options object, with its config path.</summary>
     public static IEnumerable<(string path, DatasetOptions dataset)> DatasetsIn(object? options, string path)
     {

@@ -4,7 +4,7 @@ namespace Repro.Experiments.Running;
 /// Every file and folder name of the results layout, in one place:
 /// <c>&lt;results&gt;/&lt;experiment&gt;/&lt;run-id&gt;/</c> holds config.yaml, provenance.json, metrics.csv, summary.csv
 /// and run.log; <c>&lt;results&gt;/&lt;experiment&gt;/report/</c> holds runs.csv, tables, figures, measures.csv,
-/// claims.csv and report.md. A run trained by a Slurm array task also holds its claim (claim.N) while it trains;
+/// claims.csv and report.md, and <c>report-&lt;profile&gt;/</c> the same for the sweep of another profile (see ReportFolders). A run trained by a Slurm array task also holds its claim (claim.N) while it trains;
 /// <c>&lt;results&gt;/.slurm/</c> holds each submission's batch script and task list and the tasks' logs.
 /// </summary>
 public static class ResultPaths
@@ -16,6 +16,7 @@ public static class ResultPaths
     public const string SummaryFileName = "summary.csv";
     public const string LogFileName = "run.log";
     public const string ReportFolderName = "report";
+    public const string ProfileReportPrefix = "report-";
     public const string RunsFileName = "runs.csv";
     public const string MeasuresFileName = "measures.csv";
     public const string ClaimsFileName = "claims.csv";
@@ -63,6 +64,10 @@ public static class ResultPaths
 
     public static string ReportDirectory(string resultsDirectory, string experiment) =>
         Path.Combine(resultsDirectory, experiment, ReportFolderName);
+
+    /// <summary>report-&lt;profile&gt;/: the report of a profile other than the one report/ holds.</summary>
+    public static string ProfileReportDirectory(string resultsDirectory, string experiment, string profile) =>
+        Path.Combine(resultsDirectory, experiment, ProfileReportPrefix + profile);
 
     /// <summary>report/runs.csv: the run ids of the latest sweep of an experiment.</summary>
     public static string Runs(string reportDirectory) => Path.Combine(reportDirectory, RunsFileName);

@@ -59,7 +59,8 @@ public sealed record SweepOutcome(int Completed, int AlreadyDone, int Failed, bo
 /// </summary>
 public sealed class SweepRunner
 {
-    public delegate void ReportBuilderHook(string resultsDirectory, string experimentName, IExperiment experiment, IReadOnlyList<ClaimSpec> claims);
+    public delegate void ReportBuilderHook(string resultsDirectory, string experimentName, IExperiment experiment, IReadOnlyList<ClaimSpec> claims,
+        string reportDirectory);
 
     private readonly SweepSettings settings;
     private readonly CodeVersion codeVersion;
@@ -75,8 +76,8 @@ public sealed class SweepRunner
     }
 
     /// <summary>Builds an experiment's report after its runs; replaceable so tests of the runner need no reporting.</summary>
-    public ReportBuilderHook ReportBuilder { get; init; } = (results, name, experiment, claims) =>
-        Reporting.ReportBuilder.Build(results, name, experiment, claims);
+    public ReportBuilderHook ReportBuilder { get; init; } = (results, name, experiment, claims, reportDirectory) =>
+        Reporting.ReportBuilder.Build(results, name, experiment, claims, reportDirectory: reportDirectory);
 
     public IReadOnlyList<PlannedRun> Plan(IEnumerable<ResolvedRun> runs)
     {
@@ -360,15 +361,16 @@ public sealed class SweepRunner
     }
 
     /// <summary>
-    /// Writes each experiment's report/runs.csv (this sweep's runs) and builds its report. A report is a function
-    /// of those files alone, so an experiment whose runs, runs.csv and configs are all unchanged keeps its report.
+    /// Writes each experiment's runs.csv (this sweep's runs) in its profile's report folder and builds its report. A
+    /// report is a function of those files alone, so an experiment whose runs, runs.csv and configs are all unchanged
+    /// keeps its report.
     /// </summary>
     public void BuildReports(IReadOnlyList<PlannedRun> plan, IReadOnlySet<string> changed)
     {
         foreach (var group in plan.GroupBy(p => p.Run.Experiment.Name))
         {
             var first = group.First().Run;
-            string reportDir = ResultPaths.ReportDirectory(settings.ResultsDirectory, group.Key);
+            string reportDir = ReportFolders.For(settings.ResultsDirectory, group.Key, first.Profile);
             Directory.CreateDirectory(reportDir);
             string runsPath = ResultPaths.Runs(reportDir);
             string runsCsv = RunsCsv(group);
@@ -382,7 +384,7 @@ public sealed class SweepRunner
             AtomicFile.WriteAllText(runsPath, runsCsv);
             try
             {
-                ReportBuilder(settings.ResultsDirectory, group.Key, first.Experiment, first.Claims);
+                ReportBuilder(settings.ResultsDirectory, group.Key, first.Experiment, first.Claims, reportDir);
             }
             catch (ReproInputException)
             {

@@ -89,6 +89,18 @@ public sealed class VocEvalCliTests : IDisposable
     }
 
     [Fact]
+    public void A_result_file_of_a_class_not_in_the_annotations_exits_2_naming_file_and_class()
+    {
+        string path = Path.Combine(Detections, "comp4_det_test_bags.txt");
+        DataFixtures.WriteText(path, "000001 0.9 1 1 10 10\n");
+        var (code, output, error) = Repro("voc-eval", "--annotations", Annotations, "--imageset", ImageSet, "--detections", Detections);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Equal($"{path}: class 'bags' is not in the annotations of {Annotations} for image set 'test' " +
+                     $"(classes: bag, trouser, digit-7){Environment.NewLine}", error);
+    }
+
+    [Fact]
     public void Missing_inputs_exit_2()
     {
         string missingSet = folder.File("VOC2007", "ImageSets", "Main", "val.txt");

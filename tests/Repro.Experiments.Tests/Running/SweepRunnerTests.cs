@@ -95,10 +95,10 @@ public sealed class SweepRunnerTests : IDisposable
         SweepRunner Reporting() => new(new SweepSettings { ResultsDirectory = Results },
             new CodeVersion("test-version", null, false), engine, ConsoleLog.Create(console, interactive: false))
         {
-            ReportBuilder = (results, name, _, _) =>
+            ReportBuilder = (_, _, _, _, report) =>
             {
                 builds++;
-                File.WriteAllText(ResultPaths.Report(ResultPaths.ReportDirectory(results, name)), "# report\n");
+                File.WriteAllText(ResultPaths.Report(report), "# report\n");
             },
         };
         Reporting().Run(Sweep(TwoSeeds));

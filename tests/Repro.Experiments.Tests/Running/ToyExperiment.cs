@@ -107,10 +107,10 @@ public sealed class FakeEngine : IRunEnvironment
 
 public sealed class RecordedReport
 {
-    public List<(string ResultsDirectory, string Experiment, IReadOnlyList<ClaimSpec> Claims)> Calls { get; } = new();
+    public List<(string ResultsDirectory, string Experiment, IReadOnlyList<ClaimSpec> Claims, string ReportDirectory)> Calls { get; } = new();
 
-    public void Build(string resultsDirectory, string experiment, IExperiment _, IReadOnlyList<ClaimSpec> claims) =>
-        Calls.Add((resultsDirectory, experiment, claims));
+    public void Build(string resultsDirectory, string experiment, IExperiment _, IReadOnlyList<ClaimSpec> claims, string reportDirectory) =>
+        Calls.Add((resultsDirectory, experiment, claims, reportDirectory));
 }
 
 /// <summary>A temporary folder for config files and results, removed afterwards.</summary>
