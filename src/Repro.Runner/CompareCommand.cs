@@ -3,6 +3,7 @@ using System.Globalization;
 using Repro.Experiments;
 using Repro.Experiments.Config;
 using Repro.Experiments.Reporting;
+using CompareOptions = Repro.Experiments.Reporting.CompareOptions;
 
 namespace Repro.Runner;
 
@@ -13,39 +14,48 @@ public static class CompareCommand
     {
         var baseline = new Argument<string>("BASELINE") { Description = "Results folder of the baseline." };
         var candidate = new Argument<string>("CANDIDATE") { Description = "Results folder to check against it." };
-        var abs = new Option<string[]>("--abs")
-        {
-            Description = "Absolute tolerance for a metric, e.g. --abs test_accuracy=0.01 (repeatable; overrides the config's tolerances).",
-            HelpName = "metric=x",
-        };
-        var rel = new Option<string[]>("--rel")
-        {
-            Description = "Relative tolerance for a metric, e.g. --rel train_seconds=0.5 (repeatable; overrides the config's tolerances).",
-            HelpName = "metric=y",
-        };
+        var abs = AbsOption();
+        var rel = RelOption();
         var command = new Command("compare",
             "Match the runs of two results folders by config and print metric deltas. Exit code 1 when a metric moves " +
-            "past its tolerance.")
+            "past its tolerance (the config's, else abs 1e-6 + rel 1e-6; counts exact). Timings (_seconds, _per_second, " +
+            "ms_...) are reported, and judged only where a tolerance names them.")
         {
             baseline, candidate, abs, rel,
         };
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
-            var overrides = new Dictionary<string, ToleranceSpec>(StringComparer.Ordinal);
-            foreach (var (metric, value) in ParseTolerances(parsed.GetValue(abs), "--abs"))
-                overrides[metric] = (overrides.GetValueOrDefault(metric) ?? new ToleranceSpec(null, null)) with { Abs = value };
-            foreach (var (metric, value) in ParseTolerances(parsed.GetValue(rel), "--rel"))
-                overrides[metric] = (overrides.GetValueOrDefault(metric) ?? new ToleranceSpec(null, null)) with { Rel = value };
+            var options = Options(parsed.GetValue(abs), parsed.GetValue(rel));
             string a = parsed.GetValue(baseline)!, b = parsed.GetValue(candidate)!;
             foreach (var dir in new[] { a, b })
                 if (!Directory.Exists(dir))
                     throw new ReproInputException($"{dir}: results folder not found");
-            var options = new Repro.Experiments.Reporting.CompareOptions();
-            foreach (var (metric, tolerance) in overrides)
-                options.Metrics[metric] = tolerance;
             return Comparer.Compare(a, b, options, environment.Out);
         }));
         return command;
+    }
+
+    public static Option<string[]> AbsOption() => new("--abs")
+    {
+        Description = "Absolute tolerance for a metric, e.g. --abs test_accuracy=0.01 (repeatable; overrides the config's tolerances).",
+        HelpName = "metric=x",
+    };
+
+    public static Option<string[]> RelOption() => new("--rel")
+    {
+        Description = "Relative tolerance for a metric, e.g. --rel train_seconds=0.5, which also makes a timing count (repeatable; overrides the config's tolerances).",
+        HelpName = "metric=y",
+    };
+
+    /// <summary>The comparison's options from the <c>--abs</c> and <c>--rel</c> flags; both for one metric add up.</summary>
+    public static CompareOptions Options(string[]? abs, string[]? rel)
+    {
+        var options = new CompareOptions();
+        foreach (var (metric, value) in ParseTolerances(abs, "--abs"))
+            options.Metrics[metric] = (options.Metrics.GetValueOrDefault(metric) ?? Comparer.Exact) with { Abs = value };
+        foreach (var (metric, value) in ParseTolerances(rel, "--rel"))
+            options.Metrics[metric] = (options.Metrics.GetValueOrDefault(metric) ?? Comparer.Exact) with { Rel = value };
+        return options;
     }
 
     /// <summary>Parses <c>metric=value</c> flags; a malformed one is bad input naming the flag.</summary>

@@ -3,14 +3,36 @@ using Repro.Experiments.Running;
 
 namespace Repro.Experiments.Reporting;
 
-/// <summary>Tolerances given on the command line; they win over the configs' <c>tolerances:</c>.</summary>
+/// <summary>
+/// How a comparison judges beyond the configs' <c>tolerances:</c>: tolerances from the command line (they win over
+/// the configs'), the default tolerance, and which experiments take part.
+/// </summary>
 public sealed class CompareOptions
 {
-    /// <summary>Per-metric tolerances (<c>--tolerance test_accuracy=abs:0.01</c>); override the config's.</summary>
+    /// <summary>Per-metric tolerances (<c>--abs test_accuracy=0.01</c>, <c>--rel train_loss=0.05</c>); override the config's.</summary>
     public Dictionary<string, ToleranceSpec> Metrics { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>For metrics that neither the flags nor the config give a tolerance; null means exact.</summary>
-    public ToleranceSpec? Default { get; set; }
+    /// <summary>
+    /// For measured values that neither the flags nor the config give a tolerance: <see cref="Comparer.DefaultTolerance"/>
+    /// unless set. Counts (both values whole numbers) stay exact and timings are reported, not judged.
+    /// </summary>
+    public ToleranceSpec Default { get; set; } = Comparer.DefaultTolerance;
+
+    /// <summary>Only these experiments of the baseline are compared; null compares every one.</summary>
+    public IReadOnlySet<string>? Experiments { get; set; }
+}
+
+/// <summary>
+/// Which metrics are timings: a name with the word <c>seconds</c>, <c>second</c>, <c>ms</c> or <c>milliseconds</c>
+/// between underscores (<c>train_seconds</c>, <c>test_seconds_per_image</c>, <c>steps_per_second</c>, <c>ms_per_step</c>).
+/// A timing depends on the machine and what else runs on it, so a comparison reports it and judges it only where
+/// a tolerance is given for it by name.
+/// </summary>
+public static class Timings
+{
+    private static readonly HashSet<string> Words = new(StringComparer.Ordinal) { "seconds", "second", "ms", "milliseconds" };
+
+    public static bool IsTiming(string metric) => metric.Split('_').Any(Words.Contains);
 }
 
 /// <summary>One metric of one pair of runs.</summary>
@@ -25,7 +47,10 @@ public sealed record MetricComparison(
 {
     public double? Delta => Baseline is { } b && Candidate is { } c ? c - b : null;
 
-    public bool Passed => Status == Comparer.Within;
+    /// <summary>False for a timing without a tolerance of its own: it is shown, never counted.</summary>
+    public bool Judged => Status != Comparer.Reported;
+
+    public bool Passed => Status is Comparer.Within or Comparer.Reported;
 }
 
 /// <summary>A baseline run and the candidate run it was compared with; <see cref="Differences"/> is empty for an exact match.</summary>
@@ -42,6 +67,9 @@ public sealed record ComparisonReport(
 {
     public IEnumerable<RunPairing> MissingRuns => Pairings.Where(p => p.CandidateRunId is null);
 
+    /// <summary>Judged comparisons that failed: past the tolerance, missing in the candidate, a candidate run that failed.</summary>
+    public IEnumerable<MetricComparison> Failures => Metrics.Where(m => !m.Passed);
+
     /// <summary>1 when a metric moved past its tolerance, a metric or run is missing in the candidate; else 0.</summary>
     public int ExitCode => Metrics.All(m => m.Passed) && !MissingRuns.Any() ? 0 : 1;
 }
@@ -50,13 +78,23 @@ public sealed record ComparisonReport(
 /// <c>repro compare BASELINE CANDIDATE</c>: pairs the runs of each experiment by resolved config (experiment, seed,
 /// options: what a run id hashes, without the code version), compares every final metric of the baseline run
 /// within its tolerance, and fails on any move past it in either direction: a nightly regression check cannot know
-/// whether a metric is better high or low, and an unexplained improvement deserves a look too.
+/// whether a metric is better high or low, and an unexplained improvement deserves a look too. Timings are
+/// listed and judged only where a tolerance names them.
 /// </summary>
 public static class Comparer
 {
     public const string Within = "ok";
     public const string Past = "PAST";
     public const string MissingStatus = "MISSING";
+    public const string Reported = "reported";
+
+    /// <summary>
+    /// The tolerance of a measured value nobody gave one: room for the last bits of float32 arithmetic that
+    /// change with the thread count (a loss moves by about 1.5e-7 between one and two threads), nothing more.
+    /// </summary>
+    public static readonly ToleranceSpec DefaultTolerance = new(1e-6, 1e-6);
+
+    public static readonly ToleranceSpec Exact = new(null, null);
 
     /// <summary>Top-level config keys that say nothing about what was trained.</summary>
     public static readonly IReadOnlySet<string> NonIdentityKeys = new HashSet<string>(StringComparer.Ordinal)
@@ -85,6 +123,8 @@ public static class Comparer
         var candidateOnly = new List<string>();
         foreach (var (experiment, baseRuns) in baseline)
         {
+            if (options.Experiments is { } only && !only.Contains(experiment))
+                continue;
             var candRuns = candidate.TryGetValue(experiment, out var c) ? c : [];
             var pairs = Pair(baseRuns, candRuns);
             foreach (var (baseRun, candRun) in pairs)
@@ -103,29 +143,39 @@ public static class Comparer
                     metrics.Add(new MetricComparison(experiment, label, $"(status {candRun.Status})", null, null, null, Past));
                 foreach (var metric in baseRun.MetricNames)
                 {
-                    var tolerance = ResolveTolerance(metric, options, configTolerances);
                     double b = baseRun.Summary[metric];
                     double? cand = candRun.Metric(metric);
-                    string status = cand is not { } cv ? MissingStatus : IsWithin(b, cv, tolerance) ? Within : Past;
+                    var tolerance = ResolveTolerance(metric, b, cand, options, configTolerances);
+                    string status = tolerance is null ? Reported
+                        : cand is not { } cv ? MissingStatus
+                        : IsWithin(b, cv, tolerance) ? Within : Past;
                     metrics.Add(new MetricComparison(experiment, label, metric, b, cand, tolerance, status));
                 }
             }
             var used = pairs.Select(p => p.Candidate).OfType<RunRecord>().ToHashSet();
             candidateOnly.AddRange(candRuns.Where(r => !used.Contains(r)).Select(r => $"{experiment}/{r.RunId}"));
         }
-        foreach (var experiment in candidate.Keys.Where(k => !baseline.ContainsKey(k)))
+        foreach (var experiment in candidate.Keys.Where(k => !baseline.ContainsKey(k) && (options.Experiments?.Contains(k) ?? true)))
             candidateOnly.AddRange(candidate[experiment].Select(r => $"{experiment}/{r.RunId}"));
         return new ComparisonReport(metrics, pairings, candidateOnly);
     }
 
-    /// <summary>Flag for the metric, else the config's for the metric, else the flag default, else exact.</summary>
-    public static ToleranceSpec? ResolveTolerance(
-        string metric, CompareOptions options, IReadOnlyDictionary<string, ToleranceSpec> configTolerances)
+    /// <summary>
+    /// The flag for the metric, else the config's entry for it; else null for a timing (reported, not judged);
+    /// else exact for a count (baseline and candidate both whole numbers: parameters, steps, images); else the
+    /// default tolerance.
+    /// </summary>
+    public static ToleranceSpec? ResolveTolerance(string metric, double baseline, double? candidate,
+        CompareOptions options, IReadOnlyDictionary<string, ToleranceSpec> configTolerances)
     {
         if (options.Metrics.TryGetValue(metric, out var flag))
             return flag;
         if (configTolerances.TryGetValue(metric, out var configured))
             return configured;
+        if (Timings.IsTiming(metric))
+            return null;
+        if (double.IsInteger(baseline) && (candidate is not { } c || double.IsInteger(c)))
+            return Exact;
         return options.Default;
     }
 
@@ -145,7 +195,8 @@ public static class Comparer
 
     public static string Describe(ToleranceSpec? tolerance) => tolerance switch
     {
-        null or { Abs: null, Rel: null } => "exact",
+        null => "not judged (timing)",
+        { Abs: null, Rel: null } => "exact",
         { Abs: { } a, Rel: null } => "abs " + CellFormat.Number(a),
         { Abs: null, Rel: { } r } => "rel " + CellFormat.Number(r),
         { Abs: { } a, Rel: { } r } => $"abs {CellFormat.Number(a)} + rel {CellFormat.Number(r)}",
@@ -218,6 +269,10 @@ public static class Comparer
         return string.Join(", ", run.ParameterNames.Select(k => $"{k}={run.Parameters[k]}"));
     }
 
+    /// <summary>The experiments of a results folder that hold runs to compare; bad input when the folder is missing.</summary>
+    public static IReadOnlyList<string> ExperimentNames(string directory, string role) =>
+        ReadExperiments(directory, role).Keys.ToList();
+
     /// <summary>
     /// Experiments of a results folder by name, each with its runs: the latest sweep (report/runs.csv) when there
     /// is one, else every run folder holding a summary.csv. A folder that is itself an experiment folder counts too.
@@ -266,31 +321,94 @@ public static class Comparer
             .ToList();
     }
 
+    /// <summary>Prints the table, the notes on pairings, every failure with both values and its tolerance, and the summary.</summary>
     public static void Print(ComparisonReport report, TextWriter output)
     {
-        var table = new ResultTable("compare", "Comparison",
-            ResultColumn.Text("experiment"), ResultColumn.Text("run"), ResultColumn.Text("metric"),
-            ResultColumn.Number("baseline"), ResultColumn.Number("candidate"), ResultColumn.Number("delta"),
-            ResultColumn.Text("tolerance"), ResultColumn.Text("status"));
-        foreach (var m in report.Metrics)
-            table.AddRow(m.Experiment, m.Run, m.Metric, ResultCell.Of(m.Baseline), ResultCell.Of(m.Candidate),
-                ResultCell.Of(m.Delta), m.Metric.StartsWith('(') ? "" : Describe(m.Tolerance), m.Status);
-        output.Write(new MarkdownTableExporter().Export(table));
-
-        foreach (var p in report.Pairings.Where(p => p.CandidateRunId is not null && p.Differences.Count > 0))
-        {
-            output.WriteLine($"{p.Experiment}: baseline run {p.BaselineRunId} has no exact match; compared with nearest candidate run {p.CandidateRunId}, which differs in:");
-            foreach (var (key, b, c) in p.Differences)
-                output.WriteLine($"  {key}: {b ?? "(absent)"} -> {c ?? "(absent)"}");
-        }
-        foreach (var p in report.MissingRuns)
-            output.WriteLine($"{p.Experiment}: baseline run {p.BaselineRunId} has no counterpart in the candidate");
-        foreach (var run in report.CandidateOnlyRuns)
-            output.WriteLine($"{run}: only in the candidate (not compared)");
-
-        int past = report.Metrics.Count(m => !m.Passed);
-        output.WriteLine(report.ExitCode == 0
-            ? $"{report.Metrics.Count} metrics within tolerance"
-            : $"{past} of {report.Metrics.Count} comparisons past tolerance or missing");
+        output.Write(new MarkdownTableExporter().Export(Table(report.Metrics, withExperiment: true)));
+        foreach (var line in Notes(report))
+            output.WriteLine(line);
+        foreach (var failure in report.Failures)
+            output.WriteLine(Explain(failure));
+        output.WriteLine(Summary(report));
     }
+
+    /// <summary>The comparison as one table: run, metric, baseline, candidate, delta, tolerance, status.</summary>
+    public static ResultTable Table(IEnumerable<MetricComparison> metrics, bool withExperiment)
+    {
+        var columns = new List<ResultColumn>();
+        if (withExperiment)
+            columns.Add(ResultColumn.Text("experiment"));
+        columns.AddRange([
+            ResultColumn.Text("run"), ResultColumn.Text("metric"), ResultColumn.Number("baseline"), ResultColumn.Number("candidate"),
+            ResultColumn.Number("delta"), ResultColumn.Text("tolerance"), ResultColumn.Text("status"),
+        ]);
+        var table = new ResultTable("compare", "Comparison", columns);
+        foreach (var m in metrics)
+        {
+            var cells = new List<ResultCell>();
+            if (withExperiment)
+                cells.Add(m.Experiment);
+            cells.AddRange([
+                m.Run, m.Metric, ResultCell.Of(m.Baseline), ResultCell.Of(m.Candidate), ResultCell.Of(m.Delta),
+                m.Metric.StartsWith('(') ? "" : Describe(m.Tolerance), m.Status,
+            ]);
+            table.AddRow([.. cells]);
+        }
+        return table;
+    }
+
+    /// <summary>
+    /// Runs paired with a differing config (and the keys that differ), runs missing on either side; only those of
+    /// <paramref name="experiment"/> when given.
+    /// </summary>
+    public static IEnumerable<string> Notes(ComparisonReport report, string? experiment = null)
+    {
+        bool Mine(string name) => experiment is null || name == experiment;
+        foreach (var p in report.Pairings.Where(p => p.CandidateRunId is not null && p.Differences.Count > 0 && Mine(p.Experiment)))
+        {
+            yield return $"{p.Experiment}: baseline run {p.BaselineRunId} has no exact match; compared with nearest candidate run {p.CandidateRunId}, which differs in:";
+            foreach (var (key, b, c) in p.Differences)
+                yield return $"  {key}: {b ?? "(absent)"} -> {c ?? "(absent)"}";
+        }
+        foreach (var p in report.MissingRuns.Where(p => Mine(p.Experiment)))
+            yield return $"{p.Experiment}: baseline run {p.BaselineRunId} has no counterpart in the candidate";
+        foreach (var run in report.CandidateOnlyRuns.Where(r => Mine(r.Split('/')[0])))
+            yield return $"{run}: only in the candidate (not compared)";
+    }
+
+    /// <summary>The experiments a comparison speaks of: those compared, then those only in the candidate.</summary>
+    public static IReadOnlyList<string> Experiments(ComparisonReport report) =>
+        report.Metrics.Select(m => m.Experiment)
+            .Concat(report.CandidateOnlyRuns.Select(r => r.Split('/')[0]))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>One line for a comparison that failed: the metric, both values in full, the delta and the tolerance.</summary>
+    public static string Explain(MetricComparison m)
+    {
+        string where = $"{m.Status} {m.Experiment} [{m.Run}]";
+        return m switch
+        {
+            { Metric: "(run)" } => $"{where}: no candidate run to compare with",
+            { Metric: var status } when status.StartsWith('(') => $"{where}: candidate run {status.Trim('(', ')')}",
+            { Baseline: { } b, Candidate: null } => $"{where} {m.Metric}: baseline {CellFormat.Number(b)}, candidate missing",
+            { Baseline: { } b, Candidate: { } c } =>
+                $"{where} {m.Metric}: baseline {CellFormat.Number(b)}, candidate {CellFormat.Number(c)}, " +
+                $"delta {CellFormat.Number(c - b)}, tolerance {Describe(m.Tolerance)}",
+            _ => $"{where} {m.Metric}",
+        };
+    }
+
+    /// <summary>"7 metrics within tolerance, 1 timing reported (not judged)" or "1 of 7 comparisons past tolerance or missing, ...".</summary>
+    public static string Summary(ComparisonReport report)
+    {
+        int judged = report.Metrics.Count(m => m.Judged);
+        int timings = report.Metrics.Count - judged;
+        string reported = timings == 0 ? "" : $", {Count(timings, "timing")} reported (not judged)";
+        return report.ExitCode == 0
+            ? $"{Count(judged, "metric")} within tolerance{reported}"
+            : $"{report.Failures.Count()} of {Count(judged, "comparison")} past tolerance or missing{reported}";
+    }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }

@@ -88,12 +88,83 @@ public sealed class ComparerTests : IDisposable
     }
 
     [Fact]
-    public void Metrics_without_a_tolerance_must_match_exactly_unless_a_default_is_given()
+    public void Metrics_without_a_tolerance_get_the_default_of_abs_1e6_plus_rel_1e6()
     {
-        OnePair(0.9, 0.9, baseLoss: 0.5, candLoss: 0.5000001);
-        Assert.Equal(1, Compare(null, out var output));
-        Assert.Contains("exact", output);
+        // A loss that moves by 1.5e-7 between thread counts passes; 1e-5 does not (allowed: 1e-6 + 1e-6 * 0.5).
+        OnePair(0.9, 0.9, baseLoss: 0.5, candLoss: 0.50000015);
+        Assert.Equal(0, Compare(null, out var output));
+        Assert.Contains("abs 1E-06 + rel 1E-06", output);
+        OnePair(0.9, 0.9, baseLoss: 0.5, candLoss: 0.50001);
+        Assert.Equal(1, Compare(null, out output));
+        Assert.Contains("PAST toy [options.labels=true, options.width=8] train_loss: baseline 0.5, candidate 0.50001, delta", output);
         Assert.Equal(0, Comparer.Run(baseline.Root, candidate.Root, new CompareOptions { Default = new ToleranceSpec(1e-3, null) }).ExitCode);
+    }
+
+    [Fact]
+    public void Counts_must_match_exactly_where_the_default_would_let_them_move()
+    {
+        // rel 1e-6 of two million steps would allow 2; a count is whole on both sides and gets no room.
+        baseline.AddRun("toy", "b1", "ok", Width8, [("steps", 2_000_000)], configYaml: FakeResults.Config("toy", Width8));
+        candidate.AddRun("toy", "c1", "ok", Width8, [("steps", 2_000_001)], configYaml: FakeResults.Config("toy", Width8));
+        var row = Assert.Single(Comparer.Run(baseline.Root, candidate.Root).Metrics);
+        Assert.Equal((Comparer.Past, "exact"), (row.Status, Comparer.Describe(row.Tolerance)));
+        var loose = new CompareOptions();
+        loose.Metrics["steps"] = new ToleranceSpec(null, 1e-6);
+        Assert.Equal(0, Comparer.Run(baseline.Root, candidate.Root, loose).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("train_seconds", true)]
+    [InlineData("test_seconds_per_image", true)]
+    [InlineData("test_cpu_seconds_per_image", true)]
+    [InlineData("train_proposal_seconds", true)]
+    [InlineData("steps_per_second", true)]
+    [InlineData("ms_per_step", true)]
+    [InlineData("test_accuracy", false)]
+    [InlineData("test_proposals_per_image", false)]
+    [InlineData("epochs_to_fit", false)]
+    [InlineData("secondary_accuracy", false)]
+    public void Timings_are_named_by_a_word_of_time(string metric, bool timing) => Assert.Equal(timing, Timings.IsTiming(metric));
+
+    [Fact]
+    public void Timings_are_reported_not_judged_unless_a_tolerance_names_them()
+    {
+        (string, double)[] Measured(double seconds) => [("test_accuracy", 0.9), ("train_seconds", seconds), ("test_seconds_per_image", seconds / 100)];
+        baseline.AddRun("toy", "b1", "ok", Width8, Measured(10), configYaml: FakeResults.Config("toy", Width8));
+        candidate.AddRun("toy", "c1", "ok", Width8, Measured(100), configYaml: FakeResults.Config("toy", Width8));
+        Assert.Equal(0, Compare(null, out var output));
+        var report = Comparer.Run(baseline.Root, candidate.Root);
+        Assert.Equal([("test_seconds_per_image", Comparer.Reported), ("train_seconds", Comparer.Reported)],
+            report.Metrics.Where(m => !m.Judged).Select(m => (m.Metric, m.Status)).Order());
+        Assert.Contains("1 metric within tolerance, 2 timings reported (not judged)", output);
+        Assert.Contains("not judged (timing)", output);
+
+        var flagged = new CompareOptions();
+        flagged.Metrics["train_seconds"] = new ToleranceSpec(null, 0.5);
+        Assert.Equal(1, Comparer.Run(baseline.Root, candidate.Root, flagged).ExitCode);
+    }
+
+    [Fact]
+    public void A_timing_with_a_tolerance_in_the_config_is_judged()
+    {
+        baseline.AddRun("toy", "b1", "ok", Width8, [("train_seconds", 10)],
+            configYaml: FakeResults.Config("toy", Width8, tolerances: "  train_seconds: {rel: 0.5}\n"));
+        candidate.AddRun("toy", "c1", "ok", Width8, [("train_seconds", 16)], configYaml: FakeResults.Config("toy", Width8));
+        Assert.Equal(1, Compare(null, out var output));
+        Assert.Contains("PAST toy [options.labels=true, options.width=8] train_seconds: baseline 10, candidate 16, delta 6, tolerance rel 0.5", output);
+    }
+
+    [Fact]
+    public void Only_the_chosen_experiments_are_compared()
+    {
+        OnePair(0.9, 0.9);
+        baseline.AddRun("other_experiment", "b2", "ok", [], [("test_accuracy", 0.1)]);
+        candidate.AddRun("third", "c3", "ok", [], [("test_accuracy", 0.1)]);
+        Assert.Equal(1, Comparer.Run(baseline.Root, candidate.Root).ExitCode);
+        var report = Comparer.Run(baseline.Root, candidate.Root, new CompareOptions { Experiments = new HashSet<string> { "toy" } });
+        Assert.Equal(0, report.ExitCode);
+        Assert.All(report.Metrics, m => Assert.Equal("toy", m.Experiment));
+        Assert.Empty(report.CandidateOnlyRuns);
     }
 
     [Fact]
