@@ -128,7 +128,7 @@ public sealed class NightlyJob
     /// nightly.md: the verdict and summary first, what ran against what, then per experiment the judged metrics
     /// (baseline, candidate, delta, tolerance, status), the timings as reported, and the pairing notes.
     /// </summary>
-    public string Markdown(NightlyOutcome outcome, IReadOnlyList<string> configs, DateTimeOffset started)
+    private string Markdown(NightlyOutcome outcome, IReadOnlyList<string> configs, DateTimeOffset started)
     {
         var comparison = outcome.Comparison!;
         var exporter = new MarkdownTableExporter();
