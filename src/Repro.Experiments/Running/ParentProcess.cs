@@ -5,8 +5,8 @@ namespace Repro.Experiments.Running;
 /// <summary>
 /// Ties a child <c>repro run-one</c> to the <c>repro run</c> that started it: the kernel kills the child when the
 /// parent ends, however it ends (prctl PR_SET_PDEATHSIG, SIGKILL), and a child whose parent ended before it could
-/// ask for that (it has been handed to init or a subreaper) learns so at once from its parent pid. Linux only;
-/// elsewhere the start-up check alone.
+/// ask for that (it has been handed to init or a subreaper) learns so at once from its parent pid. The kernel's
+/// part is Linux's; other Unix systems get the start-up check alone.
 /// </summary>
 public static class ParentProcess
 {
@@ -16,10 +16,12 @@ public static class ParentProcess
     /// </summary>
     public static bool Bind(int expectedParent)
     {
+        if (OperatingSystem.IsWindows())
+            return true;
         if (OperatingSystem.IsLinux() && SetDeathSignal(DeathSignalOption, Kill, 0, 0, 0) != 0)
             throw new InvalidOperationException($"prctl(PR_SET_PDEATHSIG) failed with errno {Marshal.GetLastPInvokeError()}");
         // Checked after the request, so that a parent ending between the two is seen here or kills us then.
-        return !OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() || ParentId() == expectedParent;
+        return ParentId() == expectedParent;
     }
 
     private const int DeathSignalOption = 1; // PR_SET_PDEATHSIG

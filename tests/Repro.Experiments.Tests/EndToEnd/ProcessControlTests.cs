@@ -108,6 +108,21 @@ public sealed class ProcessControlTests : IClassFixture<FinishedTinyRun>, IDispo
     }
 
     [Fact]
+    public void A_run_one_whose_parent_is_gone_does_not_start()
+    {
+        string results = finished.CopyTo(Folder("parentless"));
+        string run = RunFolder(results);
+        var before = Snapshot(run);
+        // pid 1 did not start it: as for a child whose repro run ended before it got going.
+        var (code, output, error) = ReproProcess.Run(Limit, "run-one", run, "--parent", "1");
+        Assert.Equal(1, code);
+        Assert.Equal("run-one: the repro run that started it (pid 1) has ended; not starting", error.TrimEnd('\n', '\r'));
+        Assert.Equal("", output);
+        Assert.Equal(before, Snapshot(run));
+        Assert.False(RunReplacement.HasLeftovers(run));
+    }
+
+    [Fact]
     public void A_second_sweep_on_a_busy_results_folder_exits_2_naming_the_holder()
     {
         string results = Folder("busy");
