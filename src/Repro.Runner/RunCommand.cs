@@ -7,7 +7,7 @@ using Repro.Experiments.Running.Launchers;
 namespace Repro.Runner;
 
 /// <summary>
-/// <c>repro run CONFIG... [--profile] [--set key=value]... [--results DIR] [--device] [--jobs N] [--force]
+/// <c>repro run CONFIG... [--profile] [--set key=value]... [--results DIR] [--device] [--jobs N] [--force] [--wait-lock]
 /// [--launcher local|slurm [--partition P] [--time T] [--cpus-per-run N] [--mem M] [--gpus-per-run G] [--sbatch-arg A]... [--wait]]</c>.
 /// </summary>
 public static class RunCommand
@@ -44,15 +44,18 @@ public static class RunCommand
         var jobs = new Option<int?>("--jobs")
         {
             Description = "Runs at once, each in its own process; the thread budget is split between them. " +
-                          "Default: each config's 'jobs' key, else 1.",
+                          $"Default: each config's 'jobs' key, else 1; at most the core count ({Environment.ProcessorCount} here).",
             HelpName = "N",
+            CustomParser = ParseJobs,
         };
-        jobs.Validators.Add(r =>
+        var force = new Option<bool>("--force")
         {
-            if (r.GetValueOrDefault<int?>() is < 1)
-                r.AddError("--jobs must be at least 1");
-        });
-        var force = new Option<bool>("--force") { Description = "Run again runs that already finished." };
+            Description = "Run again runs that already finished; each earlier result stays until its new one is complete.",
+        };
+        var waitLock = new Option<bool>("--wait-lock")
+        {
+            Description = "When another repro run holds the results folder, wait for it to finish instead of stopping (exit 2).",
+        };
         var launcher = new Option<string>("--launcher")
         {
             Description = "local: run here; slurm: submit the runs that are not finished as one Slurm job array, one task per run (docs/slurm.md).",
@@ -87,7 +90,8 @@ public static class RunCommand
             "Run the experiments of config files. Finished runs are skipped; a failed run is recorded and the sweep goes on. " +
             "Exit code 1 when any run failed, 2 on bad input.")
         {
-            configs, profile, set, results, device, jobs, force, launcher, partition, time, cpusPerRun, mem, gpusPerRun, sbatchArgs, wait,
+            configs, profile, set, results, device, jobs, force, waitLock, launcher, partition, time, cpusPerRun, mem, gpusPerRun,
+            sbatchArgs, wait,
         };
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
@@ -95,7 +99,9 @@ public static class RunCommand
             var overrides = parsed.GetValue(set) ?? [];
             string profileName = parsed.GetValue(profile)!;
             // Resolve and bind everything first: a typo in the last config fails now, not after hours of training.
+            // A config named twice (or by two spellings of its path) is one config.
             var runs = parsed.GetValue(configs)!
+                .DistinctBy(Path.GetFullPath, StringComparer.Ordinal)
                 .SelectMany(path => resolver.Resolve(path, profileName, overrides))
                 .ToList();
             InputChecks.CheckData(runs, RunContext.DefaultDataRoot());
@@ -122,19 +128,27 @@ public static class RunCommand
                     if (parsed.GetResult(option) is { Implicit: false })
                         commandLine.Sources[key] = option.Name;
                 return RunOnSlurm(environment, runs, commandLine, parsed.GetValue(results)!, parsed.GetValue(device)!,
-                    parsed.GetValue(force), parsed.GetValue(wait));
+                    parsed.GetValue(force), parsed.GetValue(wait), parsed.GetValue(waitLock));
             }
             if (slurmOnly.FirstOrDefault(o => parsed.GetResult(o) is { Implicit: false }) is { } given)
                 throw new ReproInputException($"{given.Name} needs --launcher slurm");
 
             using var console = ConsoleLog.Create(environment.Out, environment.Interactive);
+            int? jobsAsked = parsed.GetValue(jobs);
+            if (jobsAsked > Environment.ProcessorCount)
+            {
+                console.Warning("--jobs {Jobs} is more than this machine's {Cores} cores: running {Running} runs at a time",
+                    jobsAsked, Environment.ProcessorCount, Environment.ProcessorCount);
+                jobsAsked = Environment.ProcessorCount;
+            }
             var runner = new SweepRunner(
                 new SweepSettings
                 {
                     ResultsDirectory = parsed.GetValue(results)!,
                     Device = parsed.GetValue(device)!,
-                    Jobs = parsed.GetValue(jobs),
+                    Jobs = jobsAsked,
                     Force = parsed.GetValue(force),
+                    WaitForLock = parsed.GetValue(waitLock),
                     Interactive = environment.Interactive,
                 },
                 CodeVersion.Detect(),
@@ -144,8 +158,9 @@ public static class RunCommand
                 ReportBuilder = environment.ReportBuilder ?? DefaultReportBuilder,
             };
             var outcome = runner.Run(runs, environment.Cancel);
+            // Runs that resolve to the same folder (a value listed twice, two configs with one run) run once and count once.
             console.Information("{Total} runs: {Completed} ran ({Failed} failed), {AlreadyDone} already done{Cancelled}",
-                runs.Count, outcome.Completed, outcome.Failed, outcome.AlreadyDone, outcome.Cancelled ? ", cancelled" : "");
+                runner.Plan(runs).Count, outcome.Completed, outcome.Failed, outcome.AlreadyDone, outcome.Cancelled ? ", cancelled" : "");
             return outcome.ExitCode;
         }));
         return command;
@@ -156,7 +171,7 @@ public static class RunCommand
     /// nodes can see) and, with <paramref name="wait"/>, follows it to the end and builds the reports.
     /// </summary>
     private static int RunOnSlurm(CliEnvironment environment, IReadOnlyList<ResolvedRun> runs,
-        SlurmLauncherOptions commandLine, string results, string device, bool force, bool wait)
+        SlurmLauncherOptions commandLine, string results, string device, bool force, bool wait, bool waitLock)
     {
         commandLine.Validate();
         var cluster = environment.Slurm();
@@ -174,11 +189,14 @@ public static class RunCommand
                 ResultsDirectory = resultsDirectory,
                 Device = device,
                 Force = force,
+                WaitForLock = waitLock,
                 CommandLine = commandLine,
                 PollInterval = environment.SlurmPollInterval,
             },
             cluster, runner, console);
-        var submission = slurm.Submit(runs);
+        var submission = slurm.Submit(runs, environment.Cancel);
+        if (submission is null)
+            return 130;
         if (!wait)
         {
             if (submission.Submitted > 0)
@@ -186,6 +204,31 @@ public static class RunCommand
             return Cli.Success;
         }
         return slurm.Follow(submission, environment.Cancel);
+    }
+
+    /// <summary>
+    /// <c>--jobs</c>: a whole number from 1 up; anything else is one line naming the value (a number too large for
+    /// any machine included, which is otherwise capped at the core count).
+    /// </summary>
+    private static int? ParseJobs(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long value))
+        {
+            result.AddError($"--jobs {text}: expects a whole number of runs at once (1 or more)");
+            return null;
+        }
+        if (value < 1)
+        {
+            result.AddError($"--jobs {text}: must be at least 1");
+            return null;
+        }
+        if (value > int.MaxValue)
+        {
+            result.AddError($"--jobs {text}: too many runs at once (this machine has {Environment.ProcessorCount} cores)");
+            return null;
+        }
+        return (int)value;
     }
 
     internal static void DefaultReportBuilder(string resultsDirectory, string experimentName,

@@ -10,7 +10,9 @@ namespace Repro.Runner;
 /// Hidden verb behind <c>repro run</c> with more than one job (<c>--jobs N</c> or a config's <c>jobs</c>) and behind
 /// every Slurm array task: runs the single run whose resolved config.yaml is in RUN_DIR and records it there. With
 /// <c>--claim</c> (Slurm tasks) it first claims the run, and leaves it alone when it finished or a live task holds
-/// it. Exit code 0 ok (or left alone), 1 failed, 2 bad input.
+/// it. With <c>--parent PID</c> (a local sweep's children) the kernel ends it when that process ends, and it does not
+/// start when that process has already ended. Exit code 0 ok (or left alone), 1 failed, 2 bad input, 3 another
+/// process trains the run (nothing written), 130 cancelled.
 /// </summary>
 public static class RunOneCommand
 {
@@ -27,15 +29,25 @@ public static class RunOneCommand
             Description = "Claim the run before training it (claim.N in RUN_DIR); skip it when it finished or a live task holds the claim.",
         };
         var force = new Option<bool>("--force") { Description = "With --claim: train the run even when it finished." };
+        var parent = new Option<int?>("--parent")
+        {
+            Description = "The repro run that started this one: end when it ends, and do not start when it is gone.",
+            HelpName = "PID",
+        };
 
         var command = new Command("run-one", "Run one resolved run (used by run with more than one job).")
         {
-            runDirectory, device, threads, source, profile, swept, claim, force,
+            runDirectory, device, threads, source, profile, swept, claim, force, parent,
         };
         command.Hidden = true;
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
-            string dir = parsed.GetValue(runDirectory)!;
+            if (parsed.GetValue(parent) is { } parentPid && !ParentProcess.Bind(parentPid))
+            {
+                environment.Error.WriteLine($"run-one: the repro run that started it (pid {parentPid}) has ended; not starting");
+                return Cli.Failure;
+            }
+            string dir = Path.TrimEndingDirectorySeparator(parsed.GetValue(runDirectory)!);
             string configPath = ResultPaths.Config(dir);
             var resolved = new ConfigResolver(environment.Registry).Resolve(configPath, profile: null).Single();
             var flat = ConfigWriter.Flatten(resolved.Resolved);
@@ -82,6 +94,21 @@ public static class RunOneCommand
                     cancel: environment.Cancel);
                 return summary.IsOk ? Cli.Success : Cli.Failure;
             }
+            catch (RunInProgressException e)
+            {
+                // As with a live claim: the process that holds the run trains it.
+                if (held is not null)
+                {
+                    console.Information("{Message}", e.Message);
+                    return Cli.Success;
+                }
+                environment.Error.WriteLine(e.Message);
+                return RunInProgressException.ExitCode;
+            }
+            catch (OperationCanceledException) when (environment.Cancel.IsCancellationRequested)
+            {
+                return Cancelled;
+            }
             finally
             {
                 // Only after the summary: a task killed before this leaves its claim, stale once Slurm has let go of it.
@@ -91,6 +118,8 @@ public static class RunOneCommand
         }));
         return command;
     }
+
+    private const int Cancelled = 130;
 
     /// <summary>Slurm's state of the task that holds <paramref name="claim"/>; null when it has none or Slurm cannot be asked.</summary>
     private static IReadOnlyDictionary<string, SlurmJobState>? QueueOf(CliEnvironment environment, RunClaim claim)

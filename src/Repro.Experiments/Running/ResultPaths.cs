@@ -8,6 +8,10 @@ namespace Repro.Experiments.Running;
 /// <c>&lt;results&gt;/.slurm/</c> holds each submission's batch script and task list and the tasks' logs.
 /// A nightly check's results folder (<c>results-nightly/&lt;UTC date-time&gt;/</c>) also holds nightly.md, its
 /// comparison with the baseline.
+/// Beside the results, hidden: <c>&lt;results&gt;/.repro.lock</c>, held by the <c>repro run</c> at work on the folder;
+/// <c>&lt;experiment&gt;/.&lt;run-id&gt;.lock</c>, held by the process training that run; and, while a finished run is
+/// trained again (<c>--force</c>), <c>.&lt;run-id&gt;.rerun/</c> (the new attempt) and, only where the file system
+/// cannot swap two folders in one rename, <c>.&lt;run-id&gt;.replaced/</c> (the earlier result, for a moment).
 /// </summary>
 public static class ResultPaths
 {
@@ -27,6 +31,10 @@ public static class ResultPaths
     public const string SlurmFolderName = ".slurm";
     public const string NightlyResultsDirectory = "results-nightly";
     public const string NightlyReportFileName = "nightly.md";
+    public const string ResultsLockFileName = ".repro.lock";
+    public const string RunLockSuffix = ".lock";
+    public const string RerunSuffix = ".rerun";
+    public const string ReplacedSuffix = ".replaced";
 
     public static string ExperimentDirectory(string resultsDirectory, string experiment) =>
         Path.Combine(resultsDirectory, experiment);
@@ -50,6 +58,25 @@ public static class ResultPaths
     /// <summary>Generation <paramref name="generation"/> of a run's claim: the task training it (see RunClaims).</summary>
     public static string Claim(string runDirectory, int generation) =>
         Path.Combine(runDirectory, ClaimFilePrefix + generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The lock of a results folder: held by the <c>repro run</c> (or Slurm submission) at work on it.</summary>
+    public static string ResultsLock(string resultsDirectory) => Path.Combine(resultsDirectory, ResultsLockFileName);
+
+    /// <summary>The lock of one run, beside its folder (so that it stays put when the folder is replaced): held by the process training it.</summary>
+    public static string RunLock(string runDirectory) => Sibling(runDirectory, RunLockSuffix);
+
+    /// <summary>Where a finished run is trained again; it replaces the run folder only once it holds a complete result.</summary>
+    public static string Rerun(string runDirectory) => Sibling(runDirectory, RerunSuffix);
+
+    /// <summary>Where the earlier result waits, for the moment between two renames, where folders cannot be swapped in one.</summary>
+    public static string Replaced(string runDirectory) => Sibling(runDirectory, ReplacedSuffix);
+
+    /// <summary>A hidden name beside a run folder: <c>&lt;experiment&gt;/.&lt;run-id&gt;&lt;suffix&gt;</c>.</summary>
+    private static string Sibling(string runDirectory, string suffix)
+    {
+        string trimmed = Path.TrimEndingDirectorySeparator(runDirectory);
+        return Path.Combine(Path.GetDirectoryName(trimmed) ?? "", "." + Path.GetFileName(trimmed) + suffix);
+    }
 
     /// <summary>The folder of Slurm submissions of a results folder.</summary>
     public static string SlurmDirectory(string resultsDirectory) => Path.Combine(resultsDirectory, SlurmFolderName);

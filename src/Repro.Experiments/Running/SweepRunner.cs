@@ -23,8 +23,11 @@ public sealed class SweepSettings
     /// </summary>
     public int? Jobs { get; init; }
 
-    /// <summary>Rerun runs that already finished.</summary>
+    /// <summary>Rerun runs that already finished (each replaces its earlier result only once it is complete).</summary>
     public bool Force { get; init; }
+
+    /// <summary>Wait while another process holds the results folder, instead of stopping (<c>--wait-lock</c>).</summary>
+    public bool WaitForLock { get; init; }
 
     /// <summary>Progress bars (a terminal) instead of plain log lines.</summary>
     public bool Interactive { get; init; }
@@ -53,9 +56,12 @@ public sealed record SweepOutcome(int Completed, int AlreadyDone, int Failed, bo
 }
 
 /// <summary>
-/// Executes resolved runs: skips finished ones, runs the rest (in process, or in child processes with
-/// <c>--jobs</c>), records each run's files, and after the sweep writes report/runs.csv and builds the reports.
-/// A run that fails (non-finite loss or any other exception) is recorded as failed and the sweep goes on.
+/// Executes resolved runs: holds the results folder's lock while it works, skips finished runs, runs the rest (in
+/// process, or in child processes with <c>--jobs</c>), records each run's files, and after the sweep writes
+/// report/runs.csv and builds the reports. A run that fails (non-finite loss or any other exception) is recorded
+/// as failed and the sweep goes on. Each run is trained under its own lock, so that no two processes write one run
+/// folder, and a finished run trained again replaces its result only once the new one is complete
+/// (<see cref="RunReplacement"/>). docs/failure-model.md says what a kill leaves at each point.
 /// </summary>
 public sealed class SweepRunner
 {
@@ -96,7 +102,11 @@ public sealed class SweepRunner
 
     public SweepOutcome Run(IReadOnlyList<ResolvedRun> runs, CancellationToken cancel = default)
     {
+        using var resultsLock = LockResults(settings.ResultsDirectory, settings.WaitForLock, console, cancel);
+        if (resultsLock is null)
+            return new SweepOutcome(0, 0, 0, Cancelled: true);
         var plan = Plan(runs);
+        RecoverReplacements(plan);
         var pending = new List<PlannedRun>();
         var rewritten = new HashSet<string>(StringComparer.Ordinal);
         int alreadyDone = 0;
@@ -152,6 +162,11 @@ public sealed class SweepRunner
                     var summary = Execute(run, device, settings.ThreadsPerRun(run.Run), progress.EpochReporter(run), cancel);
                     progress.Finished(run, summary);
                 }
+                catch (RunInProgressException e)
+                {
+                    console.Warning("{Message}", e.Message);
+                    progress.Finished(run, NotRun(run, e.Message));
+                }
                 catch (ReproInputException e)
                 {
                     inputError = e;
@@ -192,6 +207,52 @@ public sealed class SweepRunner
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock of a results folder for this process; waits while another process holds it when
+    /// <paramref name="wait"/> (null when <paramref name="cancel"/> fires meanwhile), else stops with one line naming
+    /// the holder. A lock left by a process that died holding it is taken over, with a line that says so.
+    /// </summary>
+    public static FolderLock? LockResults(string resultsDirectory, bool wait, ILogger console, CancellationToken cancel)
+    {
+        LockAttempt attempt;
+        try
+        {
+            attempt = FolderLock.Acquire(ResultPaths.ResultsLock(resultsDirectory), LockHolder.OfThisProcess(), wait,
+                held => console.Information("{Results} is in use by {Holder}; waiting for it", resultsDirectory, held.HolderText), cancel);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReproInputException($"{resultsDirectory}: cannot use it as a results folder ({OneLine(e.Message)})", e);
+        }
+        if (attempt.Lock is { } acquired)
+        {
+            if (attempt.TakenOver is { } why)
+                console.Warning("{Results}: taking over the lock left by {Holder}: {Why}", resultsDirectory, attempt.HolderText, why);
+            return acquired;
+        }
+        if (wait)
+            return null;
+        throw new ReproInputException(
+            $"{resultsDirectory}: in use by {attempt.HolderText}; wait for it with --wait-lock, or use another --results folder");
+    }
+
+    /// <summary>
+    /// Puts right the run folders of <paramref name="plan"/> whose replacement (<c>--force</c>) was cut short, before
+    /// anything reads them; a run whose lock another process holds is left to that process.
+    /// </summary>
+    public void RecoverReplacements(IReadOnlyList<PlannedRun> plan)
+    {
+        foreach (var run in plan)
+        {
+            if (!RunReplacement.HasLeftovers(run.Directory))
+                continue;
+            var attempt = FolderLock.TryAcquire(ResultPaths.RunLock(run.Directory), LockHolder.OfThisProcess());
+            using var runLock = attempt.Lock;
+            if (runLock is not null && RunReplacement.Recover(run.Directory) is { } what)
+                console.Information("{Experiment} {RunId}: {What}", run.Run.Experiment.Name, run.RunId, what);
         }
     }
 
@@ -252,22 +313,81 @@ public sealed class SweepRunner
     }
 
     /// <summary>
-    /// Runs one run in this process and records it. Returns its summary; a <see cref="ReproInputException"/>
-    /// is recorded as a failure and then rethrown, since every other run of the sweep would hit it too.
+    /// Runs one run in this process and records it, under the run's lock (a <see cref="RunInProgressException"/> when
+    /// another process holds it: nothing is written then). A run folder that holds a finished result (a forced rerun)
+    /// keeps it while the run trains again in a folder beside it, and gets the new result in one rename once it is
+    /// complete and ok; a rerun that fails or is killed leaves the earlier result as it was. Returns the summary; a
+    /// <see cref="ReproInputException"/> is recorded as a failure and then rethrown, since every other run of the
+    /// sweep would hit it too.
     /// </summary>
     public RunSummary Execute(PlannedRun planned, string device, int threads, IProgress<EpochProgress>? progress = null,
         CancellationToken cancel = default)
     {
         var run = planned.Run;
-        string dir = planned.Directory;
+        using var runLock = LockRun(planned);
+        if (RunReplacement.Recover(planned.Directory) is { } recovered)
+            console.Information("{Experiment} {RunId}: {What}", run.Experiment.Name, planned.RunId, recovered);
+        bool replacing = IsFinished(planned);
+        string dir = replacing ? ResultPaths.Rerun(planned.Directory) : planned.Directory;
         Directory.CreateDirectory(dir);
-        AtomicFile.RemoveLeftovers(dir);
-        // The summary marks a run finished, so it goes first: a run killed from here on is redone next time.
-        File.Delete(ResultPaths.Summary(dir));
-        File.Delete(ResultPaths.Metrics(dir));
-        File.Delete(ResultPaths.Log(dir));
+        if (!replacing)
+        {
+            AtomicFile.RemoveLeftovers(dir);
+            // The summary marks a run finished, so it goes first: a run killed from here on is redone next time.
+            File.Delete(ResultPaths.Summary(dir));
+            File.Delete(ResultPaths.Metrics(dir));
+            File.Delete(ResultPaths.Log(dir));
+        }
         AtomicFile.WriteAllText(ResultPaths.Config(dir), run.ConfigYaml);
 
+        var (summary, inputError) = Train(planned, dir, device, threads, progress, cancel);
+        if (replacing)
+        {
+            if (summary.IsOk)
+            {
+                CarryClaims(planned.Directory, dir);
+                RunReplacement.Replace(planned.Directory, dir);
+                console.Information("{Experiment} {RunId}: the new result replaced the earlier one", run.Experiment.Name, planned.RunId);
+            }
+            else
+            {
+                console.Warning("{Experiment} {RunId}: the rerun failed, the earlier result is kept (the failed attempt stays in {Rerun} until the next run)",
+                    run.Experiment.Name, planned.RunId, dir);
+            }
+        }
+        if (inputError is not null)
+            throw inputError;
+        return summary;
+    }
+
+    /// <summary>The run's lock for this process, or a <see cref="RunInProgressException"/> naming its holder.</summary>
+    private FolderLock LockRun(PlannedRun planned)
+    {
+        var attempt = FolderLock.TryAcquire(ResultPaths.RunLock(planned.Directory), LockHolder.OfThisProcess());
+        if (attempt.Lock is null)
+            throw new RunInProgressException(
+                $"{planned.Run.Experiment.Name} {planned.RunId} is being trained by {attempt.HolderText}; not training it twice");
+        if (attempt.TakenOver is { } why)
+            console.Information("{Experiment} {RunId}: taking over the run's lock left by {Holder}: {Why}", planned.Run.Experiment.Name,
+                planned.RunId, attempt.HolderText, why);
+        return attempt.Lock;
+    }
+
+    /// <summary>
+    /// A Slurm task's claim (claim.N) goes with the run folder it holds: copied into the new result before the
+    /// swap, so that the run is claimed throughout.
+    /// </summary>
+    private static void CarryClaims(string runDirectory, string rerunDirectory)
+    {
+        foreach (var claim in Directory.EnumerateFiles(runDirectory, ResultPaths.ClaimFilePrefix + "*"))
+            File.Copy(claim, Path.Combine(rerunDirectory, Path.GetFileName(claim)), overwrite: true);
+    }
+
+    /// <summary>Trains the run with <paramref name="dir"/> as its folder and writes its metrics, provenance and summary there.</summary>
+    private (RunSummary Summary, ReproInputException? InputError) Train(PlannedRun planned, string dir, string device, int threads,
+        IProgress<EpochProgress>? progress, CancellationToken cancel)
+    {
+        var run = planned.Run;
         // Seeds and thread counts first, so that the provenance records the engine as the run finds it.
         environment.Prepare(run.Seed, threads);
         var provenance = new Provenance
@@ -355,10 +475,12 @@ public sealed class SweepRunner
             log.Information("{Experiment} {RunId} ok in {Seconds:F1}s {Metrics}", run.Experiment.Name, planned.RunId,
                 clock.Elapsed.TotalSeconds, string.Join(" ", final.OrderBy(m => m.Key, StringComparer.Ordinal)
                     .Select(m => $"{m.Key}={MetricsLog.FormatValue(m.Value)}")));
-        if (inputError is not null)
-            throw inputError;
-        return summary;
+        return (summary, inputError);
     }
+
+    /// <summary>A failed summary kept in memory for a run this process did not get to train (nothing is written).</summary>
+    private static RunSummary NotRun(PlannedRun run, string reason) =>
+        new(run.RunId, RunSummary.Failed, OneLine(reason), run.Run.SweptParameters, new Dictionary<string, double>());
 
     /// <summary>
     /// Writes each experiment's runs.csv (this sweep's runs) in its profile's report folder and builds its report. A
@@ -398,18 +520,41 @@ public sealed class SweepRunner
         }
     }
 
+    /// <summary>
+    /// Runs one run in a child <c>repro run-one</c>, which the kernel ends when this process ends (<c>--parent</c>).
+    /// This process writes into the run folder only under the run's lock: the config before the child starts, and
+    /// a failed summary when the child died without one.
+    /// </summary>
     private (RunSummary? Summary, ReproInputException? InputError) ExecuteInChild(PlannedRun planned, string device, int threads,
         CancellationToken cancel)
     {
         var run = planned.Run;
-        Directory.CreateDirectory(planned.Directory);
-        File.Delete(ResultPaths.Summary(planned.Directory));
-        AtomicFile.WriteAllText(ResultPaths.Config(planned.Directory), run.ConfigYaml);
+        bool replacing;
+        var attempt = FolderLock.TryAcquire(ResultPaths.RunLock(planned.Directory), LockHolder.OfThisProcess());
+        if (attempt.Lock is null)
+            return (Held(planned, attempt), null);
+        using (attempt.Lock)
+        {
+            RunReplacement.Recover(planned.Directory);
+            // A finished run (forced) keeps its folder as it is; the child trains beside it and swaps it in.
+            replacing = IsFinished(planned);
+            if (replacing)
+            {
+                RefreshConfig(planned);
+            }
+            else
+            {
+                Directory.CreateDirectory(planned.Directory);
+                AtomicFile.WriteAllText(ResultPaths.Config(planned.Directory), run.ConfigYaml);
+            }
+        }
         var arguments = RunOneArguments(planned, device, threads);
+        arguments.AddRange(["--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
         var start = (settings.ChildProcess ?? DefaultChildProcess)(arguments);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
+        // The kernel ties the child to the thread that starts it (PR_SET_PDEATHSIG), so this thread waits for it.
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a child repro process");
         string lastError = "";
         process.OutputDataReceived += (_, e) =>
@@ -429,18 +574,44 @@ public sealed class SweepRunner
         if (cancel.IsCancellationRequested)
             return (null, null);
 
-        var summary = RunSummary.TryRead(ResultPaths.Summary(planned.Directory));
-        if (process.ExitCode == 2)
-            return (summary, new ReproInputException(lastError.Length > 0 ? lastError : $"run {planned.RunId} rejected its input"));
-        if (summary is null)
+        // A failed rerun leaves the earlier result in place and its own summary in the rerun folder.
+        string written = process.ExitCode == ExitCodes.Failure && replacing ? ResultPaths.Rerun(planned.Directory) : planned.Directory;
+        var summary = RunSummary.TryRead(ResultPaths.Summary(written));
+        if (process.ExitCode == RunInProgressException.ExitCode)
         {
-            // The child died before recording anything (crash, out of memory): record that here.
+            string reason = lastError.Length > 0 ? lastError : $"{run.Experiment.Name} {planned.RunId} is being trained by another process";
+            console.Warning("{Reason}", reason);
+            return (NotRun(planned, reason), null);
+        }
+        if (process.ExitCode == ExitCodes.BadInput)
+            return (summary, new ReproInputException(lastError.Length > 0 ? lastError : $"run {planned.RunId} rejected its input"));
+        if (process.ExitCode is not (ExitCodes.Success or ExitCodes.Failure) || summary is null || summary.RunId != planned.RunId)
+        {
+            // The child died before recording anything (crash, out of memory, killed): record that here.
             string reason = OneLine($"child process exited with code {process.ExitCode}" + (lastError.Length > 0 ? $": {lastError}" : ""));
-            summary = new RunSummary(planned.RunId, RunSummary.Failed, reason, run.SweptParameters, new Dictionary<string, double>());
-            summary.Write(ResultPaths.Summary(planned.Directory));
+            summary = NotRun(planned, reason);
+            if (replacing)
+            {
+                console.Error("{RunId} failed: {Reason}; the earlier result is kept", planned.RunId, reason);
+                return (summary, null);
+            }
+            var again = FolderLock.TryAcquire(ResultPaths.RunLock(planned.Directory), LockHolder.OfThisProcess());
+            using (again.Lock)
+            {
+                if (again.Lock is not null)
+                    summary.Write(ResultPaths.Summary(planned.Directory));
+            }
             console.Error("{RunId} failed: {Reason}", planned.RunId, reason);
         }
         return (summary, null);
+    }
+
+    /// <summary>A run another process trains: said in one line, recorded as not run here.</summary>
+    private RunSummary Held(PlannedRun planned, LockAttempt attempt)
+    {
+        string reason = $"{planned.Run.Experiment.Name} {planned.RunId} is being trained by {attempt.HolderText}; not training it twice";
+        console.Warning("{Reason}", reason);
+        return NotRun(planned, reason);
     }
 
     /// <summary>Starts the running repro executable again (apphost, or `dotnet repro.dll`).</summary>
@@ -492,6 +663,23 @@ public sealed class SweepRunner
             bar?.Report(value);
         }
     }
+}
+
+/// <summary>The exit codes of <c>repro</c> that a parent reads from its <c>run-one</c> children.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+}
+
+/// <summary>
+/// Another live process holds the run's lock and trains it: this process leaves the run folder alone.
+/// <c>repro run-one</c> exits with <see cref="ExitCode"/> on it.
+/// </summary>
+public sealed class RunInProgressException(string message) : Exception(message)
+{
+    public const int ExitCode = 3;
 }
 
 /// <summary>An experiment's report could not be built from its runs' CSV files.</summary>

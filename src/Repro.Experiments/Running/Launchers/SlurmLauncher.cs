@@ -15,6 +15,9 @@ public sealed class SlurmSweepSettings
     /// <summary>Submit finished runs too, and have their tasks train them again.</summary>
     public bool Force { get; init; }
 
+    /// <summary>Wait while another process holds the results folder, instead of stopping (<c>--wait-lock</c>).</summary>
+    public bool WaitForLock { get; init; }
+
     /// <summary>The command line's Slurm options; they win over each config's <c>launcher:</c> section.</summary>
     public SlurmLauncherOptions CommandLine { get; init; } = new();
 
@@ -52,7 +55,9 @@ public sealed record SlurmSubmission(
 /// Runs a sweep on a Slurm cluster: after the configs and data are checked, checks the request against the
 /// cluster (sbatch on the PATH, the partitions exist, the nodes can see the results folder and the build), then
 /// submits the runs that are neither finished nor queued or running in another job, as one job array per distinct
-/// request, one task per run, each task running <c>repro run-one --claim</c> on the shared results folder.
+/// request, one task per run, each task running <c>repro run-one --claim</c> on the shared results folder. The
+/// submission holds the results folder's lock, as a local sweep does, so that it does not submit runs that a local
+/// <c>repro run</c> is training.
 /// <see cref="Follow"/> then polls until no run is in flight and builds the reports.
 /// </summary>
 public sealed class SlurmLauncher
@@ -73,7 +78,8 @@ public sealed class SlurmLauncher
         this.console = console;
     }
 
-    public SlurmSubmission Submit(IReadOnlyList<ResolvedRun> runs)
+    /// <summary>Submits the sweep; null when <paramref name="cancel"/> fired while it waited for the results folder.</summary>
+    public SlurmSubmission? Submit(IReadOnlyList<ResolvedRun> runs, CancellationToken cancel = default)
     {
         settings.CommandLine.Validate();
         var requests = runs.ToDictionary(r => r, r =>
@@ -85,7 +91,11 @@ public sealed class SlurmLauncher
         CheckPartitions(requests.Values.Select(v => v.Options));
         CheckShared(repro);
 
+        using var resultsLock = SweepRunner.LockResults(settings.ResultsDirectory, settings.WaitForLock, console, cancel);
+        if (resultsLock is null)
+            return null;
         var plan = runner.Plan(runs);
+        runner.RecoverReplacements(plan);
         var statuses = SweepStatus.Of(plan.Select(Reference).ToList(), settings.ResultsDirectory, cluster);
         var changed = new HashSet<string>(StringComparer.Ordinal);
         var toSubmit = new List<PlannedRun>();
@@ -120,7 +130,9 @@ public sealed class SlurmLauncher
         // report/runs.csv names the latest sweep, so that `repro report` and `repro status` know it before it ends.
         foreach (var group in plan.GroupBy(p => p.Run.Experiment.Name))
         {
-            string runsPath = ResultPaths.Runs(ResultPaths.ReportDirectory(settings.ResultsDirectory, group.Key));
+            string reportDir = ReportFolders.For(settings.ResultsDirectory, group.Key, group.First().Run.Profile);
+            Directory.CreateDirectory(reportDir);
+            string runsPath = ResultPaths.Runs(reportDir);
             string runsCsv = SweepRunner.RunsCsv(group);
             if (!File.Exists(runsPath) || File.ReadAllText(runsPath) != runsCsv)
             {
