@@ -52,6 +52,12 @@ public sealed record PlannedRun(ResolvedRun Run, string RunId, string Directory)
 /// <summary>What a sweep did; <see cref="ExitCode"/> is 1 when any run failed.</summary>
 public sealed record SweepOutcome(int Completed, int AlreadyDone, int Failed, bool Cancelled)
 {
+    /// <summary>Per experiment: its runs, the wall time spent on them, its claims holding (the closing table).</summary>
+    public IReadOnlyList<ExperimentTally> Experiments { get; init; } = [];
+
+    /// <summary>Wall time of the whole sweep, reports included.</summary>
+    public double WallSeconds { get; init; }
+
     public int ExitCode => Cancelled ? 130 : Failed > 0 ? 1 : 0;
 }
 
@@ -105,6 +111,8 @@ public sealed class SweepRunner
         using var resultsLock = LockResults(settings.ResultsDirectory, settings.WaitForLock, console, cancel);
         if (resultsLock is null)
             return new SweepOutcome(0, 0, 0, Cancelled: true);
+        var sweepClock = System.Diagnostics.Stopwatch.StartNew();
+        var wallSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
         var plan = Plan(runs);
         RecoverReplacements(plan);
         var pending = new List<PlannedRun>();
@@ -137,10 +145,15 @@ public sealed class SweepRunner
             {
                 if (cancel.IsCancellationRequested || inputError is not null)
                     break;
+                var batchClock = System.Diagnostics.Stopwatch.StartNew();
                 if (batch.Jobs <= 1)
                     RunInProcess(batch.Runs, progress);
                 else
                     RunInChildren(batch.Runs, batch.Jobs, progress);
+                // A batch is one config's runs, usually; one that spans experiments is shared out by run count.
+                foreach (var group in batch.Runs.GroupBy(r => r.Run.Experiment.Name))
+                    wallSeconds[group.Key] = wallSeconds.GetValueOrDefault(group.Key)
+                                             + batchClock.Elapsed.TotalSeconds * group.Count() / batch.Runs.Count;
             }
         });
         cancelled = cancel.IsCancellationRequested;
@@ -149,7 +162,11 @@ public sealed class SweepRunner
 
         if (!cancelled)
             BuildReports(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
-        return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
+        return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled)
+        {
+            Experiments = cancelled ? [] : Tally(plan, pending, wallSeconds),
+            WallSeconds = sweepClock.Elapsed.TotalSeconds,
+        };
 
         void RunInProcess(IReadOnlyList<PlannedRun> batch, SweepProgress progress)
         {
@@ -481,6 +498,24 @@ public sealed class SweepRunner
     /// <summary>A failed summary kept in memory for a run this process did not get to train (nothing is written).</summary>
     private static RunSummary NotRun(PlannedRun run, string reason) =>
         new(run.RunId, RunSummary.Failed, OneLine(reason), run.Run.SweptParameters, new Dictionary<string, double>());
+
+    /// <summary>The closing table's lines: per experiment, its runs, the wall time this sweep spent on them, its claims holding.</summary>
+    private IReadOnlyList<ExperimentTally> Tally(IReadOnlyList<PlannedRun> plan, IReadOnlyList<PlannedRun> pending,
+        IReadOnlyDictionary<string, double> wallSeconds)
+    {
+        var ran = pending.Select(p => p.Directory).ToHashSet(StringComparer.Ordinal);
+        var tallies = new List<ExperimentTally>();
+        foreach (var group in plan.GroupBy(p => p.Run.Experiment.Name))
+        {
+            string? profile = group.First().Run.Profile;
+            int failed = group.Count(p => ran.Contains(p.Directory) && !IsFinished(p));
+            int trained = group.Count(p => ran.Contains(p.Directory)) - failed;
+            int? holding = SweepTally.HoldingClaims(ReportFolders.For(settings.ResultsDirectory, group.Key, profile), out int? claims);
+            tallies.Add(new ExperimentTally(group.Key, profile, group.Count(), trained, group.Count() - trained - failed, failed,
+                wallSeconds.GetValueOrDefault(group.Key), holding, claims));
+        }
+        return tallies;
+    }
 
     /// <summary>
     /// Writes each experiment's runs.csv (this sweep's runs) in its profile's report folder and builds its report. A

@@ -214,8 +214,16 @@ public sealed partial class SlurmCommands : ISlurmCluster
         var error = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
         {
-            process.StandardInput.Write(stdin);
-            process.StandardInput.Close();
+            try
+            {
+                process.StandardInput.Write(stdin);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The tool ended before reading its input (sbatch refusing its options does): its exit code and
+                // message say why, below.
+            }
         }
         if (!process.WaitForExit(CommandTimeout))
         {
