@@ -114,7 +114,7 @@ public static class Cli
 
     /// <summary>
     /// Runs a verb's work and maps failures to exit codes: bad input and missing files give one line on stderr
-    /// and exit code 2.
+    /// per problem and exit code 2.
     /// </summary>
     internal static int Guard(CliEnvironment environment, Func<int> action)
     {
@@ -124,7 +124,8 @@ public static class Cli
         }
         catch (ReproInputException e)
         {
-            environment.Error.WriteLine(OneLine(e.Message));
+            foreach (var problem in e.Problems)
+                environment.Error.WriteLine(OneLine(problem));
             return BadInput;
         }
         catch (FileNotFoundException e)

@@ -100,10 +100,8 @@ public static class RunCommand
             string profileName = parsed.GetValue(profile)!;
             // Resolve and bind everything first: a typo in the last config fails now, not after hours of training.
             // A config named twice (or by two spellings of its path) is one config.
-            var runs = parsed.GetValue(configs)!
-                .DistinctBy(Path.GetFullPath, StringComparer.Ordinal)
-                .SelectMany(path => resolver.Resolve(path, profileName, overrides))
-                .ToList();
+            var runs = resolver.ResolveAll(
+                parsed.GetValue(configs)!.DistinctBy(Path.GetFullPath, StringComparer.Ordinal), profileName, overrides);
             InputChecks.CheckData(runs, RunContext.DefaultDataRoot());
             InputChecks.CheckResultsFolder(parsed.GetValue(results)!, runs);
             if (parsed.GetValue(launcher) == "slurm")

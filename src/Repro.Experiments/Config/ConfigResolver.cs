@@ -6,8 +6,8 @@ namespace Repro.Experiments.Config;
 /// <summary>
 /// Turns a config file into the list of runs it describes: loads the <c>base:</c> chain (maps deep-merge, the
 /// child wins, lists replace), merges the chosen profile, applies <c>--set</c> overrides, expands <c>sweep:</c>
-/// as a cartesian product (first key slowest) and binds every run strictly. Every error is a
-/// <see cref="ReproInputException"/> naming file, line and key.
+/// as a cartesian product (first key slowest) and binds and checks every run strictly. Every problem of every run
+/// is collected and reported together as one <see cref="ReproInputException"/>, each naming file, line and key.
 /// </summary>
 public sealed class ConfigResolver
 {
@@ -26,26 +26,73 @@ public sealed class ConfigResolver
     /// <param name="path">Config file path as the user wrote it (used in messages).</param>
     /// <param name="profile">Profile to merge; null applies none (used for a run's own resolved config.yaml).</param>
     /// <param name="overrides"><c>key.path=value</c> strings, applied after the profile and before the sweep.</param>
-    public IReadOnlyList<ResolvedRun> Resolve(string path, string? profile = DefaultProfile, IReadOnlyList<string>? overrides = null)
+    /// <exception cref="ReproInputException">With every problem of every run of the file.</exception>
+    public IReadOnlyList<ResolvedRun> Resolve(string path, string? profile = DefaultProfile, IReadOnlyList<string>? overrides = null) =>
+        ResolveAll([path], profile, overrides);
+
+    /// <summary>
+    /// The runs of several config files, each checked in full before any is returned: the problems of every run
+    /// of every file are reported together, so that one look at them fixes the sweep.
+    /// </summary>
+    public IReadOnlyList<ResolvedRun> ResolveAll(IEnumerable<string> paths, string? profile = DefaultProfile, IReadOnlyList<string>? overrides = null)
     {
-        var tree = LoadWithBases(path, new List<string>());
-        tree = ApplyProfile(tree, path, profile);
-        foreach (var assignment in overrides ?? [])
-            ApplyOverride(tree, assignment);
-        var runs = new List<ResolvedRun>();
-        foreach (var (expanded, sweptKeys) in ExpandSweep(tree))
-            runs.Add(Bind(expanded, sweptKeys, path, profile));
+        var problems = new ConfigProblems();
+        var runs = paths.SelectMany(path => Resolve(path, profile, overrides ?? [], problems)).ToList();
+        problems.ThrowIfAny();
         return runs;
     }
 
-    private static ConfigMap LoadWithBases(string path, List<string> chain)
+    private List<ResolvedRun> Resolve(string path, string? profile, IReadOnlyList<string> overrides, ConfigProblems problems)
+    {
+        var file = problems.Collect(() => LoadWithBases(path, new List<string>(), problems), null);
+        if (file is null)
+            return [];
+        if (file.Count == 0)
+        {
+            problems.Add($"{path}: the config is empty; it needs at least 'experiment:' (one of: {string.Join(", ", registry.All.Select(e => e.Name))})");
+            return [];
+        }
+        if (file.Get("experiment") is null)
+        {
+            problems.Add($"{path}: missing key 'experiment' (one of: {string.Join(", ", registry.All.Select(e => e.Name))})");
+            return [];
+        }
+        var runs = Runs((ConfigMap)file.DeepClone(), path, profile, overrides, problems);
+        // The main section is what every other profile gets, so a bad value there is reported even where this
+        // profile overrides it.
+        if (profile is not null && (file.Get("profiles") as ConfigMap)?.ContainsKey(profile) == true)
+        {
+            var main = new ConfigProblems();
+            Runs(file, path, null, overrides, main);
+            foreach (var problem in main.All.Where(p => !problems.Contains(p)))
+                problems.Add($"{problem} (the main section's value: profile '{profile}' overrides it, other profiles get it)");
+        }
+        return runs;
+    }
+
+    private List<ResolvedRun> Runs(ConfigMap tree, string path, string? profile, IReadOnlyList<string> overrides, ConfigProblems problems)
+    {
+        var profiled = problems.Collect(() => ApplyProfile(tree, path, profile), null);
+        if (profiled is null)
+            return [];
+        foreach (var assignment in overrides)
+            problems.Collect(() => { ApplyOverride(profiled, assignment); return true; }, false);
+        var expanded = problems.Collect(() => ExpandSweep(profiled).ToList(), null);
+        var runs = new List<ResolvedRun>();
+        foreach (var (run, sweptKeys) in expanded ?? [])
+            if (Bind(run, sweptKeys, path, profile, problems) is { } resolved)
+                runs.Add(resolved);
+        return runs;
+    }
+
+    private static ConfigMap LoadWithBases(string path, List<string> chain, ConfigProblems problems)
     {
         string full = Path.GetFullPath(path);
         if (chain.Contains(full))
             throw new ReproInputException($"{path}: base chain loops back to this file");
         chain.Add(full);
         var map = YamlConfigReader.ReadFile(path);
-        CheckKeys(map, TopLevelKeys, "the config");
+        CheckKeys(map, TopLevelKeys, "the config", problems);
         if (map.Get("profiles") is { } profiles)
         {
             if (profiles is not ConfigMap profileMap)
@@ -56,7 +103,7 @@ public sealed class ConfigResolver
                     continue;
                 if (body is not ConfigMap bodyMap)
                     throw new ReproInputException($"{body.Mark}: profile '{name}' expects a section of settings");
-                CheckKeys(bodyMap, ProfileKeys, $"profile '{name}'");
+                CheckKeys(bodyMap, ProfileKeys, $"profile '{name}'", problems);
             }
         }
         if (map.Get("base") is not { } baseNode)
@@ -66,7 +113,7 @@ public sealed class ConfigResolver
         string resolvedBase = Path.Combine(Path.GetDirectoryName(path) ?? "", basePath);
         if (!File.Exists(resolvedBase))
             throw new ReproInputException($"{baseNode.Mark}: base file '{resolvedBase}' not found");
-        var parent = LoadWithBases(resolvedBase, chain);
+        var parent = LoadWithBases(resolvedBase, chain, problems);
         map.Remove("base");
         return ConfigMap.Merge(parent, map);
     }
@@ -178,29 +225,34 @@ public sealed class ConfigResolver
         }
     }
 
-    private ResolvedRun Bind(ConfigMap tree, IReadOnlyList<string> sweptKeys, string path, string? profile)
+    /// <summary>One run of the sweep bound and checked; null, with its problems recorded, when anything is wrong.</summary>
+    private ResolvedRun? Bind(ConfigMap tree, IReadOnlyList<string> sweptKeys, string path, string? profile, ConfigProblems problems)
     {
-        CheckKeys(tree, TopLevelKeys, "the config");
+        int before = problems.Met;
+        CheckKeys(tree, TopLevelKeys, "the config", problems);
         var experimentNode = tree.Get("experiment")
-                             ?? throw new ReproInputException($"{path}: missing key 'experiment' (one of: {string.Join(", ", registry.All.Select(e => e.Name))})");
+                             ?? throw new InvalidOperationException("a config without 'experiment' is refused before its runs are bound");
+        IExperiment? experiment = null;
         if (experimentNode is not ConfigScalar { Value: { } experimentName })
-            throw new ReproInputException($"{experimentNode.Mark}: 'experiment' expects an experiment name");
-        if (!registry.TryGet(experimentName, out var experiment))
-            throw new ReproInputException(
-                $"{experimentNode.Mark}: unknown experiment '{experimentName}'{registry.Suggestion(experimentName)}");
+            problems.Add($"{experimentNode.Mark}: 'experiment' expects an experiment name");
+        else if (!registry.TryGet(experimentName, out experiment))
+            problems.Add($"{experimentNode.Mark}: unknown experiment '{experimentName}'{registry.Suggestion(experimentName)}");
 
-        string? description = tree.Get("description") is { } d ? (string?)OptionsBinder.Convert(typeof(string), d, "description") : null;
-        int seed = tree.Get("seed") is { } s ? (int)OptionsBinder.Convert(typeof(int), s, "seed")! : 0;
-        int? threads = tree.Get("threads") is { } t ? (int?)OptionsBinder.Convert(typeof(int?), t, "threads") : null;
+        string? description = tree.Get("description") is { } d
+            ? problems.Collect(() => (string?)OptionsBinder.Convert(typeof(string), d, "description"), null) : null;
+        int seed = tree.Get("seed") is { } s ? problems.Collect(() => (int)OptionsBinder.Convert(typeof(int), s, "seed")!, 0) : 0;
+        int? threads = tree.Get("threads") is { } t ? problems.Collect(() => (int?)OptionsBinder.Convert(typeof(int?), t, "threads"), null) : null;
         if (threads is < 1)
-            throw new ReproInputException($"{tree.Get("threads")!.Mark}: 'threads' must be at least 1");
-        int? jobs = tree.Get("jobs") is { } j ? (int?)OptionsBinder.Convert(typeof(int?), j, "jobs") : null;
+            problems.Add($"{tree.Get("threads")!.Mark}: 'threads' must be at least 1");
+        int? jobs = tree.Get("jobs") is { } j ? problems.Collect(() => (int?)OptionsBinder.Convert(typeof(int?), j, "jobs"), null) : null;
         if (jobs is < 1)
-            throw new ReproInputException($"{tree.Get("jobs")!.Mark}: 'jobs' must be at least 1");
-        var options = OptionsBinder.Bind(experiment.OptionsType, tree.Get("options"), "options");
-        var claims = ConfigSections.BindClaims(tree.Get("claims"));
-        var tolerances = ConfigSections.BindTolerances(tree.Get("tolerances"));
-        var launcher = ConfigSections.BindLauncher(tree.Get("launcher"));
+            problems.Add($"{tree.Get("jobs")!.Mark}: 'jobs' must be at least 1");
+        var options = experiment is null ? null : OptionsBinder.Bind(experiment.OptionsType, tree.Get("options"), "options", problems);
+        var claims = problems.Collect(() => ConfigSections.BindClaims(tree.Get("claims")), []);
+        var tolerances = problems.Collect(() => ConfigSections.BindTolerances(tree.Get("tolerances")), new Dictionary<string, ToleranceSpec>());
+        var launcher = problems.Collect(() => ConfigSections.BindLauncher(tree.Get("launcher")), new Running.Launchers.SlurmLauncherOptions());
+        if (problems.Met > before || experiment is null || options is null)
+            return null;
 
         var mark = SourceMark.Of(path);
         var resolved = new ConfigMap(mark);
@@ -245,10 +297,10 @@ public sealed class ConfigResolver
         return node is null ? "" : ConfigWriter.Flow(node);
     }
 
-    private static void CheckKeys(ConfigMap map, IReadOnlyList<string> allowed, string where)
+    private static void CheckKeys(ConfigMap map, IReadOnlyList<string> allowed, string where, ConfigProblems problems)
     {
         foreach (var key in map.Keys)
             if (!allowed.Contains(key))
-                throw new ReproInputException($"{map.KeyMark(key)}: unknown key '{key}' in {where}{KeyNames.Suggestion(key, allowed)}");
+                problems.Add($"{map.KeyMark(key)}: unknown key '{key}' in {where}{KeyNames.Suggestion(key, allowed)}");
     }
 }

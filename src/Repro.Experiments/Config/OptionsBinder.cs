@@ -1,31 +1,55 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.Serialization;
 
 namespace Repro.Experiments.Config;
 
 /// <summary>
 /// Strict binding of a config section onto a typed options class: every key must name a settable property
 /// (snake_case of its name) and every value must convert to the property's type. Supported: int, long, float,
-/// double, bool, string, enums, nullable of those, lists/arrays, string-keyed dictionaries and nested classes.
+/// double, bool, string, enums, nullable of those, lists/arrays, string-keyed dictionaries and nested classes. Every
+/// bound section is then checked against the rules its options class declares.
 /// </summary>
 public static class OptionsBinder
 {
     public static object Bind(Type type, ConfigNode? node, string path)
     {
+        var problems = new ConfigProblems();
+        var instance = Bind(type, node, path, problems);
+        problems.ThrowIfAny();
+        return instance;
+    }
+
+    /// <summary>
+    /// Binds a section and checks it against its options' rules (<see cref="OptionRuleAttribute"/>,
+    /// <see cref="ICheckedOptions"/>), recording every problem - unknown key, wrong type, value out of range - in
+    /// <paramref name="problems"/> rather than stopping at the first.
+    /// </summary>
+    public static object Bind(Type type, ConfigNode? node, string path, ConfigProblems problems)
+    {
         var instance = Create(type, path);
         if (node is null || node is ConfigScalar { Value: null })
             return instance;
         if (node is not ConfigMap map)
-            throw new ReproInputException($"{node.Mark}: '{path}' must be a section of keys, got {Describe(node)}");
+        {
+            problems.Add($"{node.Mark}: '{path}' must be a section of keys, got {Describe(node)}");
+            return instance;
+        }
         var properties = SettableProperties(type);
         foreach (var (key, value) in map.Entries)
         {
             if (!properties.TryGetValue(key, out var property))
-                throw new ReproInputException(
-                    $"{map.KeyMark(key)}: unknown key '{key}' in {path}{KeyNames.Suggestion(key, properties.Keys)}");
-            property.SetValue(instance, Convert(property.PropertyType, value, $"{path}.{key}"));
+            {
+                problems.Add($"{map.KeyMark(key)}: unknown key '{key}' in {path}{KeyNames.Suggestion(key, properties.Keys)}");
+                continue;
+            }
+            int before = problems.Met;
+            var converted = Convert(property.PropertyType, value, $"{path}.{key}", problems);
+            if (problems.Met == before)
+                property.SetValue(instance, converted);
         }
+        OptionChecks.Check(instance, map, map.Mark, path, problems);
         return instance;
     }
 
@@ -41,6 +65,28 @@ public static class OptionsBinder
     }
 
     public static object? Convert(Type type, ConfigNode node, string path)
+    {
+        var problems = new ConfigProblems();
+        var value = Convert(type, node, path, problems);
+        problems.ThrowIfAny();
+        return value;
+    }
+
+    /// <summary>The value of <paramref name="node"/> as <paramref name="type"/>; on bad input, null and the problems recorded.</summary>
+    private static object? Convert(Type type, ConfigNode node, string path, ConfigProblems problems)
+    {
+        try
+        {
+            return ConvertOrThrow(type, node, path, problems);
+        }
+        catch (ReproInputException e)
+        {
+            problems.Add(e);
+            return null;
+        }
+    }
+
+    private static object? ConvertOrThrow(Type type, ConfigNode node, string path, ConfigProblems problems)
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is ConfigScalar { Value: null } && (underlying is not null || !type.IsValueType))
@@ -83,14 +129,15 @@ public static class OptionsBinder
         }
         if (type.IsEnum)
         {
-            var names = Enum.GetNames(type).Select(KeyNames.ToSnakeCase).ToList();
+            var names = Enum.GetValues(type).Cast<Enum>().Select(ConfigName).ToList();
             var s = Scalar(node, path, $"one of {string.Join(", ", names)}");
-            foreach (var name in Enum.GetNames(type))
-                if (string.Equals(KeyNames.ToSnakeCase(name), s, StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(name, s, StringComparison.OrdinalIgnoreCase))
-                    return Enum.Parse(type, name);
+            foreach (Enum value in Enum.GetValues(type))
+                if (string.Equals(ConfigName(value), s, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(KeyNames.ToSnakeCase(value.ToString()), s, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(value.ToString(), s, StringComparison.OrdinalIgnoreCase))
+                    return value;
             throw new ReproInputException(
-                $"{node.Mark}: '{path}' expects one of {string.Join(", ", names)}, got '{s}'{NearestValue(s, names)}");
+                $"{node.Mark}: '{path}' expects one of {string.Join(", ", names)}, got '{s}'{NearestValue(s.ToLowerInvariant(), names)}");
         }
         if (DictionaryValueType(type) is { } valueType)
         {
@@ -98,7 +145,12 @@ public static class OptionsBinder
                 throw WrongType(node, path, "a map");
             var dictionary = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType))!;
             foreach (var (key, value) in map.Entries)
-                dictionary[key] = Convert(valueType, value, $"{path}.{key}");
+            {
+                int before = problems.Met;
+                var converted = Convert(valueType, value, $"{path}.{key}", problems);
+                if (problems.Met == before)
+                    dictionary[key] = converted;
+            }
             return dictionary;
         }
         if (ListElementType(type) is { } elementType)
@@ -107,7 +159,12 @@ public static class OptionsBinder
                 throw WrongType(node, path, "a list");
             var items = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
             for (int i = 0; i < list.Items.Count; i++)
-                items.Add(Convert(elementType, list.Items[i], $"{path}[{i}]"));
+            {
+                int before = problems.Met;
+                var converted = Convert(elementType, list.Items[i], $"{path}[{i}]", problems);
+                if (problems.Met == before)
+                    items.Add(converted);
+            }
             if (type.IsArray)
             {
                 var array = Array.CreateInstance(elementType, items.Count);
@@ -117,8 +174,18 @@ public static class OptionsBinder
             return items;
         }
         if (IsSection(type))
-            return Bind(type, node, path);
+            return Bind(type, node, path, problems);
         throw new ReproInputException($"{node.Mark}: '{path}' has type {type.Name}, which configs cannot set");
+    }
+
+    /// <summary>
+    /// How a config writes an enum value: its <see cref="EnumMemberAttribute"/> value where it has one (the
+    /// <c>fast-rcnn</c> of <c>FastRcnn</c>), else its name in snake_case.
+    /// </summary>
+    public static string ConfigName(Enum value)
+    {
+        var member = value.GetType().GetField(value.ToString(), BindingFlags.Public | BindingFlags.Static);
+        return member?.GetCustomAttribute<EnumMemberAttribute>()?.Value ?? KeyNames.ToSnakeCase(value.ToString());
     }
 
     /// <summary>Turns a bound options object back into a config tree (declaration order) for config.yaml.</summary>
@@ -139,7 +206,7 @@ public static class OptionsBinder
             case float f:
                 return new ConfigScalar(FormatNumber(f), mark);
             case Enum e:
-                return new ConfigScalar(KeyNames.ToSnakeCase(e.ToString()), mark);
+                return new ConfigScalar(ConfigName(e), mark);
             case IDictionary dictionary:
             {
                 var map = new ConfigMap(mark);
@@ -189,7 +256,7 @@ public static class OptionsBinder
                && !double.IsInfinity(value) && !double.IsNaN(value);
     }
 
-    private static bool IsSection(Type type) =>
+    internal static bool IsSection(Type type) =>
         type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type)
         && type.GetConstructor(Type.EmptyTypes) is not null;
 

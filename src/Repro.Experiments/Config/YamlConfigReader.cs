@@ -10,6 +10,8 @@ public static class YamlConfigReader
     public static ConfigMap ReadFile(string path, string? displayPath = null)
     {
         displayPath ??= path;
+        if (Directory.Exists(path))
+            throw new ReproInputException($"{displayPath}: is a folder, not a config file (give its files: {Path.Combine(displayPath, "*.yaml")})");
         if (!File.Exists(path))
             throw new ReproInputException($"{displayPath}: config file not found");
         string text = File.ReadAllText(path);
@@ -38,6 +40,11 @@ public static class YamlConfigReader
             int cut = message.LastIndexOf("): ", StringComparison.Ordinal);
             if (cut >= 0)
                 message = message[(cut + 3)..];
+            // The parser places a tab in the indentation at the start of the mapping it was reading (often 1:1);
+            // the line to fix is the one with the tab.
+            if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && TabIndentation(text, (int)e.Start.Line) is { } tab)
+                throw new ReproInputException(
+                    $"{source}:{tab.Line}:{tab.Column}: malformed YAML: a tab in the indentation (YAML indents with spaces only)", e);
             throw new ReproInputException(
                 $"{source}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {OneLine(message)}", e);
         }
@@ -112,6 +119,21 @@ public static class YamlConfigReader
             default:
                 throw new ReproInputException($"{mark}: unsupported YAML node");
         }
+    }
+
+    /// <summary>Line and column of the first tab in the leading whitespace of a line, from <paramref name="fromLine"/> on.</summary>
+    private static (int Line, int Column)? TabIndentation(string text, int fromLine)
+    {
+        var lines = text.Split('\n');
+        for (int i = Math.Max(0, fromLine - 1); i < lines.Length; i++)
+        {
+            string line = lines[i];
+            int indent = line.Length - line.TrimStart(' ', '\t').Length;
+            int tab = line.IndexOf('\t', 0, indent);
+            if (tab >= 0)
+                return (i + 1, tab + 1);
+        }
+        return null;
     }
 
     private static string OneLine(string text) => string.Join(' ', text.Split('\n', '\r').Where(s => s.Length > 0)).Trim();

@@ -8,63 +8,62 @@ using static TorchSharp.torch;
 namespace Repro.Experiments.Data;
 
 /// <summary>The generated detection data set (bound from the experiment config, snake_case keys).</summary>
-public sealed class GeneratedVocOptions
+public sealed class GeneratedVocOptions : ICheckedOptions
 {
     public int Seed { get; set; }
 
     /// <summary>Images of the trainval set.</summary>
+    [AtLeast(1)]
     public int TrainImages { get; set; } = 400;
 
+    [AtLeast(1)]
     public int TestImages { get; set; } = 100;
 
+    [AtLeast(32)]
     public int CanvasSize { get; set; } = 128;
 
     /// <summary>Side of an object after scaling (its 28x28 source square), drawn uniformly in [min, max].</summary>
+    [AtLeast(8)]
     public int MinObjectSize { get; set; } = 16;
 
     public int MaxObjectSize { get; set; } = 64;
 
+    [AtLeast(1)]
     public int MinObjects { get; set; } = 1;
 
     public int MaxObjects { get; set; } = 4;
 
     /// <summary>The largest IoU (inclusive pixels) between the boxes of two objects of one image.</summary>
+    [Between(0, 1, BelowMaximum = true)]
     public double MaxOverlap { get; set; } = 0.3;
 
     /// <summary>Unannotated fragments of other objects per image, smaller and fainter than any object.</summary>
+    [AtLeast(0)]
     public int ClutterPatches { get; set; } = 3;
 
     /// <summary>Share of each set's objects marked difficult: those with the fewest visible object pixels.</summary>
+    [Between(0, 1)]
     public double DifficultFraction { get; set; } = 0.05;
 
     /// <summary>Object classes: Fashion-MNIST names in lower case with '-' for other characters, and digit-0 .. digit-9.</summary>
+    [NotEmpty, Distinct]
     public List<string> Classes { get; set; } = new() { "trouser", "bag", "sneaker", "digit-0", "digit-3", "digit-7" };
 
-    /// <summary>Throws <see cref="ReproInputException"/> naming the first key whose value cannot be generated.</summary>
-    public void Validate()
+    public IEnumerable<OptionProblem> Problems()
     {
-        if (TrainImages < 1) throw Bad("train_images", TrainImages, "expected 1 or more");
-        if (TestImages < 1) throw Bad("test_images", TestImages, "expected 1 or more");
-        if (CanvasSize < 32) throw Bad("canvas_size", CanvasSize, "expected 32 or more");
-        if (MinObjectSize < 8) throw Bad("min_object_size", MinObjectSize, "expected 8 or more");
-        if (MaxObjectSize < MinObjectSize) throw Bad("max_object_size", MaxObjectSize, $"expected at least min_object_size ({MinObjectSize})");
-        if (MaxObjectSize > CanvasSize) throw Bad("max_object_size", MaxObjectSize, $"expected at most canvas_size ({CanvasSize})");
-        if (MinObjects < 1) throw Bad("min_objects", MinObjects, "expected 1 or more");
-        if (MaxObjects < MinObjects) throw Bad("max_objects", MaxObjects, $"expected at least min_objects ({MinObjects})");
-        if (!(MaxOverlap >= 0 && MaxOverlap < 1)) throw Bad("max_overlap", MaxOverlap, "expected a number in [0, 1)");
-        if (ClutterPatches < 0) throw Bad("clutter_patches", ClutterPatches, "expected 0 or more");
-        if (!(DifficultFraction >= 0 && DifficultFraction <= 1)) throw Bad("difficult_fraction", DifficultFraction, "expected a number in [0, 1]");
-        if (Classes is null || Classes.Count == 0) throw new ReproInputException("classes: expected at least one object class");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in Classes)
-        {
-            GeneratedVoc.SourceOf(name);
-            if (!seen.Add(name)) throw new ReproInputException($"classes: '{name}' is listed twice");
-        }
+        if (MaxObjectSize < MinObjectSize)
+            yield return new(nameof(MaxObjectSize), $"must be at least min_object_size ({MinObjectSize}), got {MaxObjectSize}");
+        if (MaxObjectSize > CanvasSize)
+            yield return new(nameof(MaxObjectSize), $"must be at most canvas_size ({CanvasSize}), got {MaxObjectSize}");
+        if (MaxObjects < MinObjects)
+            yield return new(nameof(MaxObjects), $"must be at least min_objects ({MinObjects}), got {MaxObjects}");
+        foreach (var name in Classes ?? [])
+            if (!GeneratedVoc.KnownClasses.Contains(name))
+                yield return new(nameof(Classes), $"has an unknown class '{name}'{KeyNames.Suggestion(name, GeneratedVoc.KnownClasses)}");
     }
 
-    private static ReproInputException Bad(string key, double value, string expected) =>
-        new($"{key} = {value.ToString(CultureInfo.InvariantCulture)}: {expected}");
+    /// <summary>Throws <see cref="ReproInputException"/> naming every key whose value cannot be generated.</summary>
+    public void Validate() => OptionChecks.ThrowIfInvalid(this, "generated");
 }
 
 /// <summary>

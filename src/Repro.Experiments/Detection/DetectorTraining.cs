@@ -4,35 +4,36 @@ using Repro.Experiments.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Serilog;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
 /// <summary>The optimisation settings every detector's network training shares.</summary>
 public sealed class DetectorTrainOptions
 {
+    [AtLeast(1)]
     public int Epochs { get; set; } = 8;
 
     /// <summary>Images per optimiser step (Fast R-CNN's hierarchical sampling: N images, R/N regions each).</summary>
+    [AtLeast(1)]
     public int ImagesPerBatch { get; set; } = 2;
 
     /// <summary>Adam's step size; divided by 10 for the epochs from <see cref="DropAt"/> on.</summary>
+    [Positive]
     public double LearningRate { get; set; } = 1e-3;
 
     /// <summary>Fraction of the epochs after which the step size drops tenfold.</summary>
+    [Between(0, 1)]
     public double DropAt { get; set; } = 0.75;
 
+    [AtLeast(0)]
     public double WeightDecay { get; set; } = 5e-4;
 
     /// <summary>Log the training losses every this many steps.</summary>
+    [AtLeast(1)]
     public int LogEvery { get; set; } = 20;
 
-    public void Validate(string key)
-    {
-        if (Epochs < 1) throw new ReproInputException($"{key}.epochs: {Epochs} must be at least 1");
-        if (ImagesPerBatch < 1) throw new ReproInputException($"{key}.images_per_batch: {ImagesPerBatch} must be at least 1");
-        if (!(LearningRate > 0)) throw new ReproInputException($"{key}.learning_rate must be positive");
-        if (LogEvery < 1) throw new ReproInputException($"{key}.log_every: {LogEvery} must be at least 1");
-    }
+    public void Validate(string key) => OptionChecks.ThrowIfInvalid(this, key);
 
     public double RateAt(int epoch) => epoch >= (int)Math.Ceiling(Epochs * DropAt) ? LearningRate / 10 : LearningRate;
 }

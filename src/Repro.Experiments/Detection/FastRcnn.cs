@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 using TorchSharp.Modules;
 using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
@@ -12,25 +13,26 @@ namespace Repro.Experiments.Detection;
 public sealed class RoiSamplingOptions
 {
     /// <summary>Regions of interest per image in a minibatch (Fast R-CNN: 128 over 2 images, 64 each).</summary>
+    [AtLeast(1)]
     public int RoisPerImage { get; set; } = 64;
 
+    [Between(0, 1)]
     public double ForegroundFraction { get; set; } = 0.25;
 
+    [Between(0, 1)]
     public double ForegroundIou { get; set; } = 0.5;
 
     /// <summary>Background regions have IoU in [background_low, foreground_iou); Fast R-CNN uses 0.1, Faster R-CNN 0.</summary>
+    [Between(0, 1)]
     public double BackgroundLow { get; set; } = 0.1;
 
     /// <summary>Weight of the smooth-L1 box loss against the classification loss (lambda = 1 in the paper).</summary>
+    [AtLeast(0)]
     public double BoxLossWeight { get; set; } = 1;
 
     public RegionSampler Sampler(double backgroundLow) => new(ForegroundIou, backgroundLow, ForegroundIou, ForegroundFraction);
 
-    public void Validate(string key)
-    {
-        if (RoisPerImage < 1) throw new ReproInputException($"{key}.rois_per_image: {RoisPerImage} must be at least 1");
-        if (ForegroundFraction is < 0 or > 1) throw new ReproInputException($"{key}.foreground_fraction: must be in 0 .. 1");
-    }
+    public void Validate(string key) => OptionChecks.ThrowIfInvalid(this, key);
 }
 
 /// <summary>The <c>fast_rcnn:</c> section (Girshick 2015).</summary>
@@ -40,11 +42,7 @@ public sealed class FastRcnnOptions
 
     public RoiSamplingOptions Rois { get; set; } = new();
 
-    public void Validate()
-    {
-        Train.Validate("options.fast_rcnn.train");
-        Rois.Validate("options.fast_rcnn.rois");
-    }
+    public void Validate() => OptionChecks.ThrowIfInvalid(this, "options.fast_rcnn");
 }
 
 /// <summary>The RoI head of Fast R-CNN: RoI max pooling on the shared feature map, fc6, fc7, softmax and box regressors.</summary>

@@ -5,11 +5,12 @@ using static TorchSharp.torch;
 using TorchSharp.Modules;
 using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
 /// <summary>The <c>faster_rcnn:</c> section (Ren et al. 2015).</summary>
-public sealed class FasterRcnnOptions
+public sealed class FasterRcnnOptions : ICheckedOptions
 {
     public DetectorTrainOptions Train { get; set; } = new();
 
@@ -17,47 +18,58 @@ public sealed class FasterRcnnOptions
     public RoiSamplingOptions Rois { get; set; } = new() { BackgroundLow = 0 };
 
     /// <summary>Anchor scales (square root of the area, pixels) and aspect ratios (height / width): 3 x 3 in the paper.</summary>
+    [NotEmpty, Positive]
     public List<double> AnchorScales { get; set; } = [16, 32, 64];
 
+    [NotEmpty, Positive]
     public List<double> AspectRatios { get; set; } = [0.5, 1, 2];
 
     /// <summary>An anchor is positive at IoU >= this with a ground-truth box (or as a box's best anchor), negative below rpn_negative_iou.</summary>
+    [Between(0, 1)]
     public double RpnPositiveIou { get; set; } = 0.7;
 
+    [Between(0, 1)]
     public double RpnNegativeIou { get; set; } = 0.3;
 
     /// <summary>Anchors sampled per image for the RPN losses, up to half of them positive.</summary>
+    [AtLeast(1)]
     public int RpnBatch { get; set; } = 256;
 
+    [Between(0, 1)]
     public double RpnPositiveFraction { get; set; } = 0.5;
 
     /// <summary>Weight of the RPN's box loss against its objectness loss.</summary>
+    [AtLeast(0)]
     public double RpnBoxLossWeight { get; set; } = 1;
 
     /// <summary>NMS IoU among proposals (0.7 in the paper).</summary>
+    [Between(0, 1)]
     public double RpnNmsIou { get; set; } = 0.7;
 
     /// <summary>Proposals kept by objectness before NMS, and after it, while training and at test time.</summary>
+    [AtLeast(1)]
     public int TrainPreNms { get; set; } = 2000;
 
+    [AtLeast(1)]
     public int TrainPostNms { get; set; } = 300;
 
+    [AtLeast(1)]
     public int TestPreNms { get; set; } = 1000;
 
+    [AtLeast(1)]
     public int TestPostNms { get; set; } = 300;
 
     /// <summary>Proposals narrower or lower than this many pixels are dropped.</summary>
+    [AtLeast(0)]
     public double MinProposalSize { get; set; } = 2;
 
-    public void Validate()
+    public IEnumerable<OptionProblem> Problems()
     {
-        Train.Validate("options.faster_rcnn.train");
-        Rois.Validate("options.faster_rcnn.rois");
-        if (AnchorScales.Count == 0 || AnchorScales.Any(s => !(s > 0))) throw new ReproInputException("options.faster_rcnn.anchor_scales: needs positive scales");
-        if (AspectRatios.Count == 0 || AspectRatios.Any(s => !(s > 0))) throw new ReproInputException("options.faster_rcnn.aspect_ratios: needs positive ratios");
-        if (!(RpnNegativeIou <= RpnPositiveIou)) throw new ReproInputException("options.faster_rcnn.rpn_negative_iou must not exceed rpn_positive_iou");
-        if (RpnBatch < 1 || TrainPostNms < 1 || TestPostNms < 1) throw new ReproInputException("options.faster_rcnn: rpn_batch, train_post_nms and test_post_nms must be at least 1");
+        if (!(RpnNegativeIou <= RpnPositiveIou))
+            yield return new(nameof(RpnNegativeIou), $"must not exceed rpn_positive_iou ({OptionsBinder.FormatNumber(RpnPositiveIou)}), got {OptionsBinder.FormatNumber(RpnNegativeIou)}");
     }
+
+    public void Validate() => OptionChecks.ThrowIfInvalid(this, "options.faster_rcnn");
 }
 
 /// <summary>

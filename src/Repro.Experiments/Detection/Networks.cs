@@ -2,6 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
 using F = TorchSharp.torch.nn.functional;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
@@ -9,6 +10,7 @@ namespace Repro.Experiments.Detection;
 public sealed class BackboneOptions
 {
     /// <summary>Output channels of each stage; n stages give a feature stride of 2^(n-1) pixels.</summary>
+    [NotEmpty, AtLeast(1)]
     public List<int> Channels { get; set; } = [32, 64, 96, 128];
 }
 
@@ -16,12 +18,15 @@ public sealed class BackboneOptions
 public sealed class HeadOptions
 {
     /// <summary>RoI pooling grid (Fast and Faster R-CNN) and the feature grid of a warped R-CNN crop: pool_size x pool_size cells.</summary>
+    [AtLeast(1)]
     public int PoolSize { get; set; } = 4;
 
     /// <summary>Width of fc6 and fc7.</summary>
+    [AtLeast(1)]
     public int HiddenUnits { get; set; } = 256;
 
     /// <summary>Dropout after fc6 and fc7 while training.</summary>
+    [Between(0, 1, BelowMaximum = true)]
     public double Dropout { get; set; } = 0.25;
 }
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
@@ -7,6 +8,7 @@ namespace Repro.Experiments.Detection;
 public sealed class TestOptions
 {
     /// <summary>Per-class non-maximum suppression IoU (0.3 in R-CNN and Fast R-CNN).</summary>
+    [Between(0, 1)]
     public double NmsIou { get; set; } = 0.3;
 
     /// <summary>Detections scoring at or below this are dropped (softmax probability; R-CNN's SVM margin uses svm_score_threshold).</summary>
@@ -16,6 +18,7 @@ public sealed class TestOptions
     public double SvmScoreThreshold { get; set; } = -1.5;
 
     /// <summary>At most this many detections per image over all classes, the highest scoring.</summary>
+    [AtLeast(1)]
     public int MaxPerImage { get; set; } = 100;
 }
 

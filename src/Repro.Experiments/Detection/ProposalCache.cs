@@ -4,6 +4,7 @@ using System.Text;
 using Repro.Experiments.Running;
 using TorchSharp;
 using static TorchSharp.torch;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
@@ -11,20 +12,26 @@ namespace Repro.Experiments.Detection;
 public sealed class SelectiveSearchOptions
 {
     /// <summary>At most this many boxes per image, in OpenCV's order (R-CNN uses ~2000).</summary>
+    [AtLeast(1)]
     public int MaxBoxes { get; set; } = 2000;
 
     /// <summary>Graph segmentation k of the first strategy and its increment between strategies.</summary>
+    [Positive]
     public int BaseK { get; set; } = 150;
 
+    [AtLeast(0)]
     public int IncK { get; set; } = 150;
 
     /// <summary>Gaussian smoothing before segmentation.</summary>
+    [AtLeast(0)]
     public double Sigma { get; set; } = 0.8;
 
     /// <summary>Boxes narrower or lower than this many pixels are dropped.</summary>
+    [AtLeast(0)]
     public int MinSize { get; set; } = 4;
 
     /// <summary>Smallest region of the graph segmentations that seed the grouping (OpenCV's default: 100 px).</summary>
+    [AtLeast(0)]
     public int SegmentMinSize { get; set; } = 100;
 
     public string Key => string.Create(CultureInfo.InvariantCulture, $"ss-fast-max{MaxBoxes}-k{BaseK}+{IncK}-s{Sigma:R}-min{MinSize}-seg{SegmentMinSize}");

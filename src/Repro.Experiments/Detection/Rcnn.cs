@@ -4,74 +4,91 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
+using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 
 /// <summary>The <c>rcnn:</c> section (Girshick et al. 2014).</summary>
-public sealed class RcnnOptions
+public sealed class RcnnOptions : ICheckedOptions
 {
     /// <summary>Side of the warped crop in pixels (227 in the paper, for AlexNet).</summary>
+    [AtLeast(4)]
     public int WarpSize { get; set; } = 32;
 
     /// <summary>Context pixels around the proposal in the warped crop (16 of 227 in the paper).</summary>
+    [AtLeast(0)]
     public int ContextPadding { get; set; } = 2;
 
     /// <summary>Fine-tuning: images_per_batch images x regions_per_image warped regions a step (paper: 128 = 32 + 96).</summary>
     public DetectorTrainOptions Finetune { get; set; } = new() { Epochs = 4, ImagesPerBatch = 4 };
 
+    [AtLeast(1)]
     public int RegionsPerImage { get; set; } = 32;
 
     /// <summary>Share of foreground regions in a fine-tuning batch (1:3 with background).</summary>
+    [Between(0, 1)]
     public double ForegroundFraction { get; set; } = 0.25;
 
     /// <summary>Fine-tuning labels: IoU >= this with a ground-truth box takes its class, else background.</summary>
+    [Between(0, 1)]
     public double ForegroundIou { get; set; } = 0.5;
 
     /// <summary>SVM negatives: proposals with IoU below this with every instance of the class.</summary>
+    [Between(0, 1)]
     public double SvmNegativeIou { get; set; } = 0.3;
 
+    [AtLeast(0)]
     public double SvmLambda { get; set; } = 1e-3;
 
+    [Positive]
     public double SvmPositiveWeight { get; set; } = 2;
 
+    [AtLeast(1)]
     public int SvmIterations { get; set; } = 300;
 
+    [Positive]
     public double SvmLearningRate { get; set; } = 0.01;
 
     /// <summary>Negatives in the first round of each class's SVM; later rounds add the hard ones.</summary>
+    [AtLeast(1)]
     public int InitialNegatives { get; set; } = 2000;
 
     /// <summary>Rounds of hard-negative mining after the first SVM: add negatives scoring above -1 (inside the margin).</summary>
+    [AtLeast(0)]
     public int HardNegativeRounds { get; set; } = 2;
 
     /// <summary>At most this many negatives per class SVM.</summary>
+    [AtLeast(1)]
     public int MaxNegatives { get; set; } = 20000;
 
     /// <summary>Features are scaled so that their mean L2 norm is this (20 in the R-CNN code).</summary>
+    [Positive]
     public double FeatureNorm { get; set; } = 20;
 
     /// <summary>Bounding-box regression trains on proposals with IoU >= this with a ground-truth box (0.6 in the paper).</summary>
+    [Between(0, 1)]
     public double RegressionIou { get; set; } = 0.6;
 
     /// <summary>Ridge penalty of the box regressors (1000 in the paper, on pool5 features).</summary>
+    [AtLeast(0)]
     public double RegressionLambda { get; set; } = 1000;
 
     /// <summary>SVM and regressor training use at most this many proposals per training image (a seeded choice;
     /// every ground-truth box is always kept); empty for all. Test time always warps every proposal.</summary>
+    [AtLeast(1)]
     public int? TrainProposals { get; set; }
 
     /// <summary>Warped regions per forward pass at feature extraction and test time.</summary>
+    [AtLeast(1)]
     public int BatchSize { get; set; } = 256;
 
-    public void Validate()
+    public IEnumerable<OptionProblem> Problems()
     {
-        Finetune.Validate("options.rcnn.finetune");
-        if (WarpSize < 4) throw new ReproInputException($"options.rcnn.warp_size: {WarpSize} must be at least 4");
-        if (ContextPadding < 0 || 2 * ContextPadding >= WarpSize) throw new ReproInputException($"options.rcnn.context_padding: {ContextPadding} must be in 0 .. {(WarpSize - 1) / 2}");
-        if (RegionsPerImage < 1) throw new ReproInputException($"options.rcnn.regions_per_image: {RegionsPerImage} must be at least 1");
-        if (HardNegativeRounds < 0) throw new ReproInputException("options.rcnn.hard_negative_rounds must not be negative");
-        if (BatchSize < 1) throw new ReproInputException("options.rcnn.batch_size must be at least 1");
+        if (WarpSize >= 4 && 2 * ContextPadding >= WarpSize)
+            yield return new(nameof(ContextPadding), $"must be at most {(WarpSize - 1) / 2} for warp_size {WarpSize}, got {ContextPadding}");
     }
+
+    public void Validate() => OptionChecks.ThrowIfInvalid(this, "options.rcnn");
 }
 
 /// <summary>The R-CNN network: the shared trunk on a warped crop, fc6, fc7 and a softmax over background + classes.</summary>

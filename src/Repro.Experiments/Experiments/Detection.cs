@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.Serialization;
+using Repro.Experiments.Config;
 using System.Security.Cryptography;
 using System.Text;
 using Repro.Experiments.Data;
@@ -24,12 +26,29 @@ public sealed class DetectionDatasetOptions
     public string TestSet { get; set; } = "test";
 
     /// <summary>Use only the first this many images of each image set; empty for all.</summary>
+    [AtLeast(1)]
     public int? TrainImages { get; set; }
 
+    [AtLeast(1)]
     public int? TestImages { get; set; }
 
     /// <summary>The generated data set, used when <see cref="Root"/> is empty.</summary>
     public GeneratedVocOptions Generated { get; set; } = new();
+}
+
+/// <summary>The detector a detection run trains.</summary>
+public enum DetectionMethod
+{
+    /// <summary>Girshick et al. 2014: a ConvNet per warped proposal, SVMs and box regressors on its features.</summary>
+    Rcnn,
+
+    /// <summary>Girshick 2015: RoI pooling of selective-search proposals over one feature map.</summary>
+    [EnumMember(Value = DetectionExperiment.FastRcnn)]
+    FastRcnn,
+
+    /// <summary>Ren et al. 2015: a region proposal network shares the feature map.</summary>
+    [EnumMember(Value = DetectionExperiment.FasterRcnn)]
+    FasterRcnn,
 }
 
 public sealed class DetectionOptions
@@ -37,7 +56,7 @@ public sealed class DetectionOptions
     public DetectionDatasetOptions Dataset { get; set; } = new();
 
     /// <summary>rcnn | fast-rcnn | faster-rcnn.</summary>
-    public string Method { get; set; } = DetectionExperiment.FasterRcnn;
+    public DetectionMethod Method { get; set; } = DetectionMethod.FasterRcnn;
 
     public BackboneOptions Backbone { get; set; } = new();
 
@@ -55,6 +74,7 @@ public sealed class DetectionOptions
     public TestOptions Test { get; set; } = new();
 
     /// <summary>Test-set indices of the images drawn in the detection grid.</summary>
+    [AtLeast(0)]
     public List<int> GridImages { get; set; } = [0, 1, 2];
 
     /// <summary>The grid draws detections scoring at least this (probability; for R-CNN's SVM margin, grid_svm_score).</summary>
@@ -71,6 +91,7 @@ public sealed class DetectionOptions
 /// </summary>
 public sealed class DetectionExperiment : Experiment<DetectionOptions>
 {
+    // The methods as the runs' configs write them, which is how the report reads them back.
     public const string Rcnn = "rcnn", FastRcnn = "fast-rcnn", FasterRcnn = "faster-rcnn";
     public static readonly string[] Methods = [Rcnn, FastRcnn, FasterRcnn];
     static readonly Dictionary<string, string> PaperName = new() { [Rcnn] = "R-CNN", [FastRcnn] = "Fast R-CNN", [FasterRcnn] = "Faster R-CNN" };
@@ -87,16 +108,14 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
 
     static void Validate(DetectionOptions o)
     {
-        if (!Methods.Contains(o.Method))
-            throw new ReproInputException($"options.method: unknown method '{o.Method}'{Config.KeyNames.Suggestion(o.Method, Methods)} (one of {string.Join(", ", Methods)})");
         if (o.Dataset.TrainImages is < 1) throw new ReproInputException($"options.dataset.train_images: {o.Dataset.TrainImages} must be at least 1");
         if (o.Dataset.TestImages is < 1) throw new ReproInputException($"options.dataset.test_images: {o.Dataset.TestImages} must be at least 1");
         if (o.Head.PoolSize < 1 || o.Head.HiddenUnits < 1) throw new ReproInputException("options.head: pool_size and hidden_units must be at least 1");
         if (o.Test.MaxPerImage < 1) throw new ReproInputException("options.test.max_per_image must be at least 1");
         switch (o.Method)
         {
-            case Rcnn: o.Rcnn.Validate(); break;
-            case FastRcnn: o.FastRcnn.Validate(); break;
+            case DetectionMethod.Rcnn: o.Rcnn.Validate(); break;
+            case DetectionMethod.FastRcnn: o.FastRcnn.Validate(); break;
             default: o.FasterRcnn.Validate(); break;
         }
     }
@@ -131,14 +150,14 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
             if (i < 0 || i >= testImages.Count) throw new ReproInputException($"options.grid_images: index {i} is outside the test set (0..{testImages.Count - 1})");
         var classes = VocFormat.ClassNames(trainImages.Concat(testImages).ToList());
         var train = trainImages.Select(v => Sample(v, classes)).ToList();
-        context.Log.Information("{Method}: {Train} training and {Test} test images, {Classes} classes", options.Method, train.Count, testImages.Count, classes.Count);
+        context.Log.Information("{Method}: {Train} training and {Test} test images, {Classes} classes", OptionsBinder.ConfigName(options.Method), train.Count, testImages.Count, classes.Count);
 
         var detectorContext = new DetectorContext { Device = device, Seed = context.Seed, Metrics = context.Metrics, Log = context.Log, Cancel = context.Cancel, Progress = context.Progress };
         var summary = new List<(string, double)>();
         Func<Tensor, ImageDetections> detect;
         IDisposable detector;
         double trainSeconds, trainProposalSeconds = 0;
-        if (options.Method is Rcnn or FastRcnn)
+        if (options.Method is DetectionMethod.Rcnn or DetectionMethod.FastRcnn)
         {
             // Selective search of the training images, kept on disk by image and options, so the two methods
             // (and reruns) share it; its time is reported on its own, not as training time.
@@ -155,7 +174,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
             watch.Restart();
             try
             {
-                if (options.Method == Rcnn)
+                if (options.Method == DetectionMethod.Rcnn)
                 {
                     var d = new RcnnDetector(options.Backbone, options.Head, options.Rcnn, options.Proposals, options.Test, classes.Count, device);
                     detector = d;
@@ -314,7 +333,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
                 context.Metrics.Log(k, $"pr:{ap.ClassName}", "precision", ap.Precision[k]);
             }
         }
-        context.Log.Information("{Method}: mAP {Map11:P1} (11-point), {MapArea:P1} (area); {Seconds:F3} s per test image", options.Method, mapAp11, mapArea, seconds / n);
+        context.Log.Information("{Method}: mAP {Map11:P1} (11-point), {MapArea:P1} (area); {Seconds:F3} s per test image", OptionsBinder.ConfigName(options.Method), mapAp11, mapArea, seconds / n);
         WriteGrid(options, context, testImages, classes, grid);
         return measured;
     }
@@ -323,7 +342,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
     static void WriteGrid(DetectionOptions options, RunContext context, List<VocImage> testImages, IReadOnlyList<string> classes, Dictionary<int, IReadOnlyList<DetectedBox>> grid)
     {
         var rows = new List<IReadOnlyList<string>>();
-        double threshold = options.Method == Rcnn ? options.GridSvmScore : options.GridScore;
+        double threshold = options.Method == DetectionMethod.Rcnn ? options.GridSvmScore : options.GridScore;
         foreach (var (index, boxes) in grid.OrderBy(g => g.Key))
         {
             var image = testImages[index];

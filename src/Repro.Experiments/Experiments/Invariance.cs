@@ -1,4 +1,5 @@
 using System.Globalization;
+using Repro.Experiments.Config;
 using Repro.Experiments.Data;
 using Repro.Experiments.Metrics;
 using Repro.Experiments.Models;
@@ -13,12 +14,13 @@ using F = TorchSharp.torch.nn.functional;
 namespace Repro.Experiments.Experiments;
 
 /// <summary>Evenly spaced amounts of one transformation, Min and Max included.</summary>
-public sealed class AmountRange
+public sealed class AmountRange : ICheckedOptions
 {
     public double Min { get; set; }
 
     public double Max { get; set; }
 
+    [AtLeast(2)]
     public int Count { get; set; } = 2;
 
     public double[] Values(string key)
@@ -27,34 +29,46 @@ public sealed class AmountRange
         if (!(Max > Min)) throw new ReproInputException($"{key}: max {Max.ToString(CultureInfo.InvariantCulture)} must be above min {Min.ToString(CultureInfo.InvariantCulture)}");
         return Enumerable.Range(0, Count).Select(i => Math.Round(Min + (Max - Min) * i / (Count - 1), 9)).ToArray();
     }
+
+    public IEnumerable<OptionProblem> Problems()
+    {
+        if (!(Max > Min))
+            yield return new(nameof(Max), $"must be above min ({Min.ToString(CultureInfo.InvariantCulture)}), got {Max.ToString(CultureInfo.InvariantCulture)}");
+    }
 }
 
 /// <summary>The <c>occlusion:</c> section: the grey square and which images it slides over.</summary>
 public sealed class OcclusionOptions
 {
     /// <summary>Side of the grey square in pixels.</summary>
+    [AtLeast(1)]
     public int Size { get; set; } = 8;
 
     /// <summary>Pixels between neighbouring square positions.</summary>
+    [AtLeast(1)]
     public int Stride { get; set; } = 2;
 
     /// <summary>Pixel value of the square.</summary>
     public double Grey { get; set; } = 0.5;
 
     /// <summary>Test-set indices of the images whose maps are drawn.</summary>
+    [AtLeast(0)]
     public List<int> MapImages { get; set; } = [0, 2, 8, 18];
 
     /// <summary>The first this many test images give the object-versus-background means.</summary>
+    [AtLeast(0)]
     public int Images { get; set; } = 100;
 
     /// <summary>A pixel is part of the object when it differs from the background value by more than this.</summary>
+    [AtLeast(0)]
     public double ObjectThreshold { get; set; } = 0.05;
 
     /// <summary>Paper layer whose strongest feature map is followed (the top conv layer).</summary>
+    [Between(1, 5)]
     public int FeatureLayer { get; set; } = 5;
 }
 
-public sealed class InvarianceOptions
+public sealed class InvarianceOptions : ICheckedOptions
 {
     public DatasetOptions Dataset { get; set; } = new();
     public ZfNetOptions Model { get; set; } = new();
@@ -64,9 +78,11 @@ public sealed class InvarianceOptions
     public string? Weights { get; set; }
 
     /// <summary>Test-set indices of the images whose curves are drawn (five in the paper).</summary>
+    [AtLeast(0)]
     public List<int> Images { get; set; } = [0, 2, 8, 13, 18];
 
     /// <summary>The first this many test images give the mean curves and the feature norms distances are divided by.</summary>
+    [AtLeast(1)]
     public int MeanImages { get; set; } = 300;
 
     /// <summary>Pixel value that fills what a transformation brings in from outside the image.</summary>
@@ -82,14 +98,26 @@ public sealed class InvarianceOptions
     public AmountRange Rotation { get; set; } = new() { Min = 0, Max = 360, Count = 13 };
 
     /// <summary>Paper layers compared: the bottom (1) and the top hidden layer (7).</summary>
+    [Between(1, 8)]
     public int BottomLayer { get; set; } = 1;
 
+    [Between(1, 8)]
     public int TopLayer { get; set; } = 7;
 
     public OcclusionOptions Occlusion { get; set; } = new();
 
     /// <summary>Images per forward pass when measuring.</summary>
+    [AtLeast(1)]
     public int BatchSize { get; set; } = 500;
+
+    public IEnumerable<OptionProblem> Problems()
+    {
+        if (!(Scale.Min > 0))
+            yield return new("Scale.Min", $"must be positive, got {Scale.Min.ToString(CultureInfo.InvariantCulture)}");
+        foreach (var (key, layer) in new[] { (nameof(BottomLayer), BottomLayer), (nameof(TopLayer), TopLayer), ("Occlusion.FeatureLayer", Occlusion.FeatureLayer) })
+            if (Model.RemovedLayers.Contains(layer))
+                yield return new(key, $"is layer {layer}, which options.model.removed_layers removes");
+    }
 }
 
 /// <summary>

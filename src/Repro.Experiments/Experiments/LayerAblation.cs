@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Repro.Experiments.Config;
 using Repro.Experiments.Data;
 using Repro.Experiments.Metrics;
 using Repro.Experiments.Models;
@@ -10,6 +11,16 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
+
+/// <summary>The images the layer probes' splits draw from.</summary>
+public enum ProbeImages
+{
+    /// <summary>The data set's train and test splits together.</summary>
+    All,
+
+    /// <summary>Its test split only: with the network's own data set, the probes never see an image it was trained on.</summary>
+    Test,
+}
 
 /// <summary>
 /// The <c>features:</c> section: linear classifiers on each layer's features of the trained full network, on a
@@ -27,26 +38,28 @@ public sealed class LayerFeatureOptions
     /// all (the data set's train and test splits together) or test (its test split only: when the features come
     /// from the network's own data set, the linear classifiers never see an image the network was trained on).
     /// </summary>
-    public string Images { get; set; } = AllImages;
-
-    public const string AllImages = "all";
-    public const string TestImages = "test";
+    public ProbeImages Images { get; set; } = ProbeImages.All;
 
     /// <summary>Training images per class for the linear classifiers.</summary>
+    [AtLeast(1)]
     public int PerClass { get; set; } = 30;
 
     /// <summary>Test images per class, disjoint from the training ones; empty for all the rest of each class.</summary>
+    [AtLeast(1)]
     public int? TestPerClass { get; set; }
 
     /// <summary>One train/test split per seed; every network seed is probed on the same splits.</summary>
+    [NotEmpty, Distinct]
     public List<int> SplitSeeds { get; set; } = [0, 1, 2, 3, 4];
 
     /// <summary>Paper layers to tap (1..7); 0 adds the raw pixels as a reference row.</summary>
+    [Between(0, 7)]
     public List<int> Layers { get; set; } = [0, 1, 2, 3, 4, 5, 6, 7];
 
     /// <summary>Spatial pooling of conv maps larger than pool_size x pool_size: max or avg (adaptive).</summary>
-    public string Pool { get; set; } = LayerFeatures.MaxPool;
+    public FeaturePooling Pool { get; set; } = LayerFeatures.MaxPool;
 
+    [AtLeast(1)]
     public int PoolSize { get; set; } = 3;
 
     public LinearProbeOptions Softmax { get; set; } = new();
@@ -115,8 +128,6 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
 
     static void Validate(LayerFeatureOptions features)
     {
-        if (features.Images is not (LayerFeatureOptions.AllImages or LayerFeatureOptions.TestImages))
-            throw new ReproInputException($"features.images: '{features.Images}' is not one of: {LayerFeatureOptions.AllImages}, {LayerFeatureOptions.TestImages}");
         if (features.PerClass < 1) throw new ReproInputException($"features.per_class = {features.PerClass}: expected at least 1");
         if (features.TestPerClass is < 1) throw new ReproInputException($"features.test_per_class = {features.TestPerClass}: expected at least 1");
         if (features.SplitSeeds.Count == 0) throw new ReproInputException("features.split_seeds: expected at least one split seed");
@@ -133,8 +144,8 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     /// metrics.csv (step = split seed) and returns the means over splits as summary metrics.
     /// </summary>
     /// <summary>The images the probe's splits draw from: the test split alone, or train and test together.</summary>
-    public static ImageSet ProbePool(DataSplits parts, string images) =>
-        images == LayerFeatureOptions.TestImages ? parts.Test : parts.Train.Concat(parts.Test);
+    public static ImageSet ProbePool(DataSplits parts, ProbeImages images) =>
+        images == ProbeImages.Test ? parts.Test : parts.Train.Concat(parts.Test);
 
     static IEnumerable<(string, double)> ProbeLayers(ZfNet model, LayerFeatureOptions features, RunContext context, Device device)
     {

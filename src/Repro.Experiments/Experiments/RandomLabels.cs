@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.Serialization;
+using Repro.Experiments.Config;
 using Repro.Experiments.Data;
 using Repro.Experiments.Metrics;
 using Repro.Experiments.Models;
@@ -10,6 +12,33 @@ using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 
+/// <summary>The network a random-labels run trains.</summary>
+public enum LabelFitModel
+{
+    /// <summary>The ZF-style ConvNet.</summary>
+    Zf,
+
+    /// <summary>Zhang's MLP with one hidden layer.</summary>
+    Mlp,
+}
+
+/// <summary>What the network sees in place of the images (Zhang et al.'s corrupted inputs).</summary>
+public enum InputCondition
+{
+    Images,
+
+    /// <summary>One fixed permutation of the pixels, the same for every image.</summary>
+    [EnumMember(Value = "shuffled-pixels")]
+    ShuffledPixels,
+
+    /// <summary>A fresh random permutation for every image.</summary>
+    [EnumMember(Value = "random-pixels")]
+    RandomPixels,
+
+    /// <summary>Gaussian noise with the training images' per-channel mean and standard deviation.</summary>
+    Gaussian,
+}
+
 /// <summary>
 /// One point of the study (what a sweep varies): the model, the input condition, the label corruption level and
 /// which regularisers are on.
@@ -17,12 +46,13 @@ namespace Repro.Experiments.Experiments;
 public sealed class RandomLabelsSetting
 {
     /// <summary>zf (the ZF-style ConvNet) or mlp (one hidden layer).</summary>
-    public string Model { get; set; } = RandomLabelsExperiment.ZfModel;
+    public LabelFitModel Model { get; set; } = LabelFitModel.Zf;
 
     /// <summary>images, shuffled-pixels, random-pixels or gaussian.</summary>
-    public string Inputs { get; set; } = RandomLabelsExperiment.Images;
+    public InputCondition Inputs { get; set; } = InputCondition.Images;
 
     /// <summary>Probability p that a label is replaced by a uniformly random class: 0 true labels, 1 random labels.</summary>
+    [Between(0, 1)]
     public double LabelCorruption { get; set; }
 
     /// <summary>Random crops and horizontal flips of training batches.</summary>
@@ -36,12 +66,15 @@ public sealed class RandomLabelsSetting
 /// <summary>How strong each regulariser is when the setting turns it on.</summary>
 public sealed class RegulariserOptions
 {
+    [AtLeast(0)]
     public int CropPadding { get; set; } = 2;
 
     public bool HorizontalFlip { get; set; } = true;
 
+    [Between(0, 1, BelowMaximum = true)]
     public double Dropout { get; set; } = 0.5;
 
+    [AtLeast(0)]
     public double WeightDecay { get; set; } = 0.0005;
 }
 
@@ -49,15 +82,17 @@ public sealed class RegulariserOptions
 public sealed class FitOptions
 {
     /// <summary>Training accuracy (whole training set, eval mode, checked after every epoch) that counts as fitted.</summary>
+    [Between(0, 1, AboveMinimum = true)]
     public double Threshold { get; set; } = 0.99;
 
     /// <summary>End training once fitted (plus <see cref="EpochsAfterFit"/>); train.epochs stays the cap.</summary>
     public bool StopWhenFitted { get; set; } = true;
 
+    [AtLeast(0)]
     public int EpochsAfterFit { get; set; }
 }
 
-public sealed class RandomLabelsOptions
+public sealed class RandomLabelsOptions : ICheckedOptions
 {
     public DatasetOptions Dataset { get; set; } = new();
 
@@ -72,9 +107,23 @@ public sealed class RandomLabelsOptions
     public MlpOptions Mlp { get; set; } = new();
 
     /// <summary>The schedule; its weight decay comes from setting.weight_decay and regularisers.weight_decay.</summary>
-    public TrainOptions Train { get; set; } = new() { Optimizer = "adam", LearningRate = 0.001, Epochs = 100, BatchSize = 100 };
+    public TrainOptions Train { get; set; } = new() { Optimizer = OptimizerKind.Adam, LearningRate = 0.001, Epochs = 100, BatchSize = 100 };
 
     public FitOptions Fit { get; set; } = new();
+
+    /// <summary>One switch per regulariser: a second place to set the same thing would make the table lie about what ran.</summary>
+    public IEnumerable<OptionProblem> Problems()
+    {
+        if (Zf.Dropout != 0)
+            yield return new("Zf.Dropout", "must stay 0: set dropout with options.setting.dropout (on/off) and options.regularisers.dropout (rate)");
+        if (Mlp.Dropout != 0)
+            yield return new("Mlp.Dropout", "must stay 0: set dropout with options.setting.dropout (on/off) and options.regularisers.dropout (rate)");
+        if (Train.WeightDecay != 0)
+            yield return new("Train.WeightDecay", "must stay 0: set weight decay with options.setting.weight_decay (on/off) and options.regularisers.weight_decay");
+        var t = Dataset.Transforms;
+        if (t.CropPadding != 0 || t.HorizontalFlip || t.Normalize)
+            yield return new("Dataset.Transforms", "must stay off: set augmentation with options.setting.augmentation and options.regularisers");
+    }
 }
 
 /// <summary>
@@ -85,6 +134,7 @@ public sealed class RandomLabelsOptions
 /// </summary>
 public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
 {
+    // The models and input conditions as the runs' configs write them, which is how the report reads them back.
     public const string ZfModel = "zf";
     public const string MlpModel = "mlp";
     public const string Images = "images";
@@ -114,25 +164,24 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         var (train, test) = (data.Train, data.Test);
         switch (setting.Inputs)
         {
-            case Images:
+            case InputCondition.Images:
                 break;
-            case ShuffledPixels:
+            case InputCondition.ShuffledPixels:
                 var permutation = InputCorruption.PixelPermutation(train.Height * train.Width, seed, "shuffled-pixels");
                 train = InputCorruption.ShufflePixels(train, permutation);
                 test = InputCorruption.ShufflePixels(test, permutation);
                 break;
-            case RandomPixels:
+            case InputCondition.RandomPixels:
                 train = InputCorruption.RandomPixels(train, seed, "random-pixels-train");
                 test = InputCorruption.RandomPixels(test, seed, "random-pixels-test");
                 break;
-            case Gaussian:
+            case InputCondition.Gaussian:
                 var statistics = ChannelStatistics.Compute(train);
                 train = InputCorruption.GaussianInputs(train, statistics, seed, "gaussian-train");
                 test = InputCorruption.GaussianInputs(test, statistics, seed, "gaussian-test");
                 break;
             default:
-                throw new ReproInputException(
-                    $"options.setting.inputs: unknown input condition '{setting.Inputs}' (one of: {string.Join(", ", InputConditions)})");
+                throw new ArgumentOutOfRangeException(nameof(setting), setting.Inputs, "unknown input condition");
         }
         var trainLabels = LabelCorruption.Corrupt(train.Labels, train.ClassCount, setting.LabelCorruption, seed, "train-labels");
         var testLabels = LabelCorruption.Corrupt(test.Labels, test.ClassCount, setting.LabelCorruption, seed, "test-labels");
@@ -165,7 +214,7 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         double changed = LabelCorruption.ChangedFraction(data.TrainTrueLabels, data.Train.Labels);
         context.Log.Information("{Model}, inputs {Inputs}, label corruption p={P} ({Changed:P1} of {N} training labels changed), " +
                                "augmentation {Aug}, dropout {Dropout}, weight decay {Wd}; {Parameters} parameters",
-            setting.Model, setting.Inputs, setting.LabelCorruption, changed, train.Count, setting.Augmentation, dropout,
+            OptionsBinder.ConfigName(setting.Model), OptionsBinder.ConfigName(setting.Inputs), setting.LabelCorruption, changed, train.Count, setting.Augmentation, dropout,
             options.Train.WeightDecay, model.parameters().Sum(p => p.numel()));
 
         var fit = new FitHook(context.Metrics, train, options.Fit);
@@ -211,39 +260,13 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         return RunResult.Of(summary.ToArray());
     }
 
-    static void Validate(RandomLabelsOptions options)
-    {
-        var s = options.Setting;
-        if (!Models.Contains(s.Model))
-            throw new ReproInputException($"options.setting.model: unknown model '{s.Model}' (one of: {string.Join(", ", Models)})");
-        if (!InputConditions.Contains(s.Inputs))
-            throw new ReproInputException($"options.setting.inputs: unknown input condition '{s.Inputs}' (one of: {string.Join(", ", InputConditions)})");
-        if (!(s.LabelCorruption >= 0 && s.LabelCorruption <= 1))
-            throw new ReproInputException($"options.setting.label_corruption: {s.LabelCorruption} is not a probability in [0, 1]");
-        // One switch per regulariser: a second place to set the same thing would make the table lie about what ran.
-        if (options.Zf.Dropout != 0)
-            throw new ReproInputException("options.zf.dropout: set dropout with options.setting.dropout (on/off) and options.regularisers.dropout (rate)");
-        if (options.Mlp.Dropout != 0)
-            throw new ReproInputException("options.mlp.dropout: set dropout with options.setting.dropout (on/off) and options.regularisers.dropout (rate)");
-        if (options.Train.WeightDecay != 0)
-            throw new ReproInputException("options.train.weight_decay: set weight decay with options.setting.weight_decay (on/off) and options.regularisers.weight_decay");
-        var t = options.Dataset.Transforms;
-        if (t.CropPadding != 0 || t.HorizontalFlip || t.Normalize)
-            throw new ReproInputException("options.dataset.transforms: set augmentation with options.setting.augmentation and options.regularisers");
-        if (!(options.Regularisers.Dropout >= 0 && options.Regularisers.Dropout < 1))
-            throw new ReproInputException($"options.regularisers.dropout: {options.Regularisers.Dropout} is not a rate in [0, 1)");
-        if (options.Regularisers.WeightDecay < 0)
-            throw new ReproInputException($"options.regularisers.weight_decay: {options.Regularisers.WeightDecay} must not be negative");
-        if (!(options.Fit.Threshold > 0 && options.Fit.Threshold <= 1))
-            throw new ReproInputException($"options.fit.threshold: {options.Fit.Threshold} is not an accuracy in (0, 1]");
-        if (options.Fit.EpochsAfterFit < 0)
-            throw new ReproInputException($"options.fit.epochs_after_fit: {options.Fit.EpochsAfterFit} must not be negative");
-    }
+    // The config layer refuses bad options before any run starts; options built in code get the same rules here.
+    static void Validate(RandomLabelsOptions options) => OptionChecks.ThrowIfInvalid(options, "options");
 
     /// <summary>The setting's model for <paramref name="train"/>'s image shape, with the dropout rate the setting turns on.</summary>
     public static torch.nn.Module<Tensor, Tensor> CreateModel(RandomLabelsOptions options, double dropout, ImageSet train) => options.Setting.Model switch
     {
-        ZfModel => new ZfNet(With(options.Zf, dropout), train.Channels, train.Height, train.ClassCount),
+        LabelFitModel.Zf => new ZfNet(With(options.Zf, dropout), train.Channels, train.Height, train.ClassCount),
         _ => new Mlp(new MlpOptions { HiddenUnits = options.Mlp.HiddenUnits, Dropout = dropout }, train.ImageLength, train.ClassCount),
     };
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Repro.Experiments.Config;
 using Repro.Experiments.Data;
 using Repro.Experiments.Metrics;
 using Repro.Experiments.Models;
@@ -22,34 +23,40 @@ public sealed class FewShotOptions
     public DatasetOptions Dataset { get; set; } = new() { Name = DataSources.MnistDigits };
 
     /// <summary>Training images per class (the paper's Caltech rows: 15, 30, 45, 60).</summary>
+    [NotEmpty, Distinct, AtLeast(1)]
     public List<int> PerClass { get; set; } = [1, 5, 15, 30, 60];
 
     /// <summary>Test images per class, disjoint from every K's training images and the same for every K; empty for all the rest.</summary>
+    [AtLeast(1)]
     public int? TestPerClass { get; set; } = 100;
 
     /// <summary>Optimiser steps of every few-shot training, whatever K (epochs follow from K and the batch size).</summary>
+    [AtLeast(1)]
     public int Steps { get; set; } = 100;
 
     /// <summary>
     /// Learning rate when only the new classifier trains (off-the-shelf); empty for <c>train.learning_rate</c>. A
     /// single linear layer on fixed features takes a larger step than a whole network being fine-tuned.
     /// </summary>
+    [Positive]
     public double? OffTheShelfLearningRate { get; set; }
 
     /// <summary>
     /// Training images per class of the network pretrained on all source classes; empty for the halves' own
     /// <c>dataset.per_class</c>. The pretrained net has twice the classes of a half, so it gets its own budget.
     /// </summary>
+    [AtLeast(1)]
     public int? PretrainPerClass { get; set; }
 
     /// <summary>Epochs of the pretrained network; empty for <c>train.epochs</c>.</summary>
+    [AtLeast(1)]
     public int? PretrainEpochs { get; set; }
 
     /// <summary>The schedule of the three few-shot trainings; epochs and max_steps are set from <see cref="Steps"/>.</summary>
-    public TrainOptions Train { get; set; } = new() { Optimizer = "adam", LearningRate = 0.001, BatchSize = 64 };
+    public TrainOptions Train { get; set; } = new() { Optimizer = OptimizerKind.Adam, LearningRate = 0.001, BatchSize = 64 };
 }
 
-public sealed class TransferOptions
+public sealed class TransferOptions : ICheckedOptions
 {
     /// <summary>The source data set, split by class into halves A and B.</summary>
     public DatasetOptions Dataset { get; set; } = new();
@@ -60,9 +67,11 @@ public sealed class TransferOptions
     public TrainOptions Train { get; set; } = new();
 
     /// <summary>Seed of the class halves A/B and of the few-shot per-class draws; sweep it for several splits.</summary>
+    [AtLeast(0)]
     public int Split { get; set; }
 
     /// <summary>Copied depths n (1 .. L-1, L the network's layer count including the classifier).</summary>
+    [NotEmpty, Distinct]
     public List<int> Depths { get; set; } = [1, 2, 3, 4, 5, 6, 7];
 
     public FewShotOptions FewShot { get; set; } = new();
@@ -73,6 +82,31 @@ public sealed class TransferOptions
     /// Caffe's behaviour (dropout of a frozen layer stays on in training).
     /// </summary>
     public bool FrozenInference { get; set; }
+
+    public IEnumerable<OptionProblem> Problems()
+    {
+        // The classifier is always retrained, so at most every layer below it is copied.
+        int layers = 8 - Model.RemovedLayers.Distinct().Count();
+        foreach (var depth in Depths.Where(d => d < 1 || d > layers - 1).Distinct())
+            yield return new(nameof(Depths), $"copies depth {depth}, outside 1..{layers - 1} (the network has {layers} layers)");
+        foreach (var problem in OnlyNormalize("Dataset.Transforms", Dataset.Transforms))
+            yield return problem;
+        if (FewShot.Enabled)
+            foreach (var problem in OnlyNormalize("FewShot.Dataset.Transforms", FewShot.Dataset.Transforms))
+                yield return problem;
+    }
+
+    /// <summary>
+    /// Transfer trains many networks on fixed tensors, so only normalisation is supported: random crops and flips
+    /// would be silently skipped, which is worse than refusing them.
+    /// </summary>
+    static IEnumerable<OptionProblem> OnlyNormalize(string key, TransformOptions transforms)
+    {
+        if (transforms.CropPadding != 0)
+            yield return new($"{key}.CropPadding", "must be 0: the transfer experiment supports only normalize (no augmentation)");
+        if (transforms.HorizontalFlip)
+            yield return new($"{key}.HorizontalFlip", "must be false: the transfer experiment supports only normalize (no augmentation)");
+    }
 }
 
 /// <summary>

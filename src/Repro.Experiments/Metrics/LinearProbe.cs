@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Repro.Experiments.Config;
 using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
 
@@ -9,11 +10,14 @@ namespace Repro.Experiments.Metrics;
 public sealed class LinearProbeOptions
 {
     /// <summary>L2 penalty on the weights (not the bias): the objective adds l2 / 2 * ||W||^2 to the mean loss.</summary>
+    [AtLeast(0)]
     public double L2 { get; set; } = 1e-3;
 
     /// <summary>Full-batch Adam steps (the problem is convex; the learning rate decays to zero by a cosine).</summary>
+    [AtLeast(1)]
     public int Steps { get; set; } = 300;
 
+    [Positive]
     public double LearningRate { get; set; } = 0.05;
 
     /// <summary>Scale every feature to zero mean and unit variance over the training images first.</summary>

@@ -1,8 +1,18 @@
+using System.Runtime.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Models;
+
+/// <summary>How a conv map larger than the feature grid is pooled down to it (adaptive pooling).</summary>
+public enum FeaturePooling
+{
+    Max,
+
+    [EnumMember(Value = "avg")]
+    Average,
+}
 
 /// <summary>
 /// Features tapped off the layers of a trained ZF-style net (Zeiler and Fergus 2014, Sec. 5.2): each layer's
@@ -13,12 +23,12 @@ namespace Repro.Experiments.Models;
 /// </summary>
 public static class LayerFeatures
 {
-    public const string MaxPool = "max";
-    public const string AveragePool = "avg";
+    public const FeaturePooling MaxPool = FeaturePooling.Max;
+    public const FeaturePooling AveragePool = FeaturePooling.Average;
 
     public const int Pixels = 0;
 
-    public static void CheckPool(string pool, int poolSize, string key)
+    public static void CheckPool(FeaturePooling pool, int poolSize, string key)
     {
         if (pool is not (MaxPool or AveragePool)) throw new ReproInputException($"{key}.pool: unknown pooling '{pool}' (max or avg)");
         if (poolSize < 1) throw new ReproInputException($"{key}.pool_size = {poolSize}: expected at least 1");
@@ -28,7 +38,7 @@ public static class LayerFeatures
     /// One layer's output [N, C, H, W] or [N, D] as [N, D'] features: conv maps pooled to at most
     /// poolSize x poolSize, then flattened (channel-major, as the net's own flatten).
     /// </summary>
-    public static Tensor Flatten(Tensor activation, int poolSize, string pool)
+    public static Tensor Flatten(Tensor activation, int poolSize, FeaturePooling pool)
     {
         if (activation.shape.Length == 2) return activation.alias();
         if (activation.shape.Length != 4) throw new ArgumentException($"expected [N, D] or [N, C, H, W], got [{string.Join(", ", activation.shape)}]");
@@ -45,7 +55,7 @@ public static class LayerFeatures
     /// Features of <paramref name="layers"/> (paper numbers; 0 for the pixels) for every image, computed in eval
     /// mode in batches; returns [N, D_layer] per layer.
     /// </summary>
-    public static Dictionary<int, Tensor> Extract(ZfNet model, Tensor images, IReadOnlyList<int> layers, int poolSize, string pool, int batchSize = 500)
+    public static Dictionary<int, Tensor> Extract(ZfNet model, Tensor images, IReadOnlyList<int> layers, int poolSize, FeaturePooling pool, int batchSize = 500)
     {
         foreach (var layer in layers)
             if (layer != Pixels && !model.Layers.Contains(layer))

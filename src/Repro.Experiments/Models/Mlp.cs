@@ -1,3 +1,4 @@
+using Repro.Experiments.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
@@ -8,9 +9,11 @@ namespace Repro.Experiments.Models;
 public sealed class MlpOptions
 {
     /// <summary>Width of each hidden layer, input to output.</summary>
+    [NotEmpty, AtLeast(1)]
     public List<int> HiddenUnits { get; set; } = [512];
 
     /// <summary>Dropout before every fully connected layer after the first, during training.</summary>
+    [Between(0, 1, BelowMaximum = true)]
     public double Dropout { get; set; }
 }
 

@@ -1,8 +1,21 @@
+using System.Runtime.Serialization;
+using Repro.Experiments.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
 
 namespace Repro.Experiments.Models;
+
+/// <summary>How the ZF-style net's weights start.</summary>
+public enum WeightInit
+{
+    /// <summary>He et al. 2015: N(0, 2/fan_in), zero biases.</summary>
+    Kaiming,
+
+    /// <summary>PyTorch's layer default, U(+-1/sqrt(fan_in)).</summary>
+    [EnumMember(Value = "pytorch")]
+    PyTorch,
+}
 
 /// <summary>
 /// Shape of the ZF-style network (Zeiler and Fergus 2014, Fig. 3) scaled to small grey images: five
@@ -12,12 +25,15 @@ namespace Repro.Experiments.Models;
 public sealed class ZfNetOptions
 {
     /// <summary>Output channels of conv layers 1..5.</summary>
+    [Entries(5), AtLeast(1)]
     public List<int> ConvChannels { get; set; } = [32, 64, 96, 96, 64];
 
     /// <summary>Width of fully connected layers 6 and 7.</summary>
+    [Entries(2), AtLeast(1)]
     public List<int> HiddenUnits { get; set; } = [256, 256];
 
     /// <summary>Kernel size of conv layers 1..5 (padding keeps the spatial size).</summary>
+    [Entries(5), AtLeast(1)]
     public List<int> KernelSizes { get; set; } = [5, 3, 3, 3, 3];
 
     /// <summary>Local response normalisation after layers 1 and 2 (the paper's "contrast normalisation").</summary>
@@ -27,6 +43,7 @@ public sealed class ZfNetOptions
     public bool BatchNorm { get; set; }
 
     /// <summary>Dropout before layers 6, 7 and 8 during training (the paper uses 0.5 in layers 6 and 7).</summary>
+    [Between(0, 1, BelowMaximum = true)]
     public double Dropout { get; set; } = 0.5;
 
     /// <summary>
@@ -34,9 +51,10 @@ public sealed class ZfNetOptions
     /// alive through eight ReLU layers without batch normalisation, or pytorch (PyTorch's layer default,
     /// U(+-1/sqrt(fan_in)), under which the logits of this deep net start near zero and SGD stalls at ln 10).
     /// </summary>
-    public string Init { get; set; } = "kaiming";
+    public WeightInit Init { get; set; } = WeightInit.Kaiming;
 
     /// <summary>Layers (1..7) to remove, as in the "importance of depth" ablation; the classifier (8) stays.</summary>
+    [Between(1, 7)]
     public List<int> RemovedLayers { get; set; } = [];
 }
 
@@ -95,13 +113,13 @@ public sealed class ZfNet : torch.nn.Module<Tensor, Tensor>
         Initialise(options.Init);
     }
 
-    void Initialise(string init)
+    void Initialise(WeightInit init)
     {
         switch (init)
         {
-            case "pytorch":
+            case WeightInit.PyTorch:
                 return;
-            case "kaiming":
+            case WeightInit.Kaiming:
                 foreach (var (_, module) in named_modules())
                 {
                     if (module is Conv2d conv) Kaiming(conv.weight, conv.bias);
@@ -109,7 +127,7 @@ public sealed class ZfNet : torch.nn.Module<Tensor, Tensor>
                 }
                 return;
             default:
-                throw new ArgumentException($"model.init: unknown initialisation '{init}' (kaiming or pytorch)");
+                throw new ArgumentOutOfRangeException(nameof(init), init, "unknown initialisation");
         }
     }
 

@@ -7,12 +7,14 @@ namespace Repro.Experiments.Running;
 
 /// <summary>
 /// Checks that go beyond binding and must hold before any run starts: every data set that any run of the
-/// sweep names exists and has the files it needs, so a missing file fails in a second, not mid-sweep.
+/// sweep names exists and has the files it needs, so a missing file fails in a second, not mid-sweep. Every
+/// missing data set is reported, not only the first.
 /// </summary>
 public static class InputChecks
 {
     public static void CheckData(IEnumerable<ResolvedRun> runs, string dataRoot)
     {
+        var problems = new ConfigProblems();
         var seen = new HashSet<string>();
         foreach (var run in runs)
             foreach (var (path, dataset) in DatasetsIn(run.Options, "options"))
@@ -25,9 +27,10 @@ public static class InputChecks
                 }
                 catch (ReproInputException e)
                 {
-                    throw new ReproInputException(path == "options.dataset" ? $"{run.SourceFile}: {e.Message}" : $"{run.SourceFile}: {path}: {e.Message}");
+                    problems.Add(path == "options.dataset" ? $"{run.SourceFile}: {e.Message}" : $"{run.SourceFile}: {path}: {e.Message}");
                 }
             }
+        problems.ThrowIfAny();
     }
 
     /// <summary>

@@ -59,13 +59,13 @@ public sealed class Trainer
     public static torch.optim.Optimizer CreateOptimizer(TrainOptions options, IEnumerable<Parameter> parameters) =>
         options.Optimizer switch
         {
-            "sgd" => torch.optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay, options.Nesterov),
-            "adam" => torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            OptimizerKind.Sgd => torch.optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay, options.Nesterov),
+            OptimizerKind.Adam => torch.optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
             // Decoupled weight decay (Loshchilov & Hutter): each step shrinks weights by lr * weight_decay, as SGD's
             // decay does, instead of adding an L2 gradient that Adam's per-weight scaling inflates for rarely
             // updated weights.
-            "adamw" => torch.optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            _ => throw new ArgumentException($"train.optimizer: unknown optimizer '{options.Optimizer}' (sgd, adam or adamw)"),
+            OptimizerKind.AdamW => torch.optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
         };
 
     /// <summary>Trains the parameters that require grad (all unless some were frozen) and returns the final state.</summary>
@@ -138,10 +138,10 @@ public sealed class LearningRateSchedule
         var total = options.MaxSteps ?? stepsPerEpoch * options.Epochs;
         lr *= options.Schedule switch
         {
-            "constant" => 1,
-            "step" => Math.Pow(options.Gamma, step / stepsPerEpoch / Math.Max(1, options.StepEpochs)),
-            "cosine" => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, total) / Math.Max(1, total))),
-            _ => throw new ArgumentException($"train.schedule: unknown schedule '{options.Schedule}' (constant, step or cosine)"),
+            LearningRateDecay.Constant => 1,
+            LearningRateDecay.Step => Math.Pow(options.Gamma, step / stepsPerEpoch / Math.Max(1, options.StepEpochs)),
+            LearningRateDecay.Cosine => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, total) / Math.Max(1, total))),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "unknown schedule"),
         };
         if (options.WarmupSteps > 0 && step < options.WarmupSteps) lr *= (step + 1.0) / options.WarmupSteps;
         return lr;

@@ -153,9 +153,9 @@ public sealed class GeneratedVocTests : IDisposable
     }
 
     [Theory]
-    [InlineData("min_object_size", "max_object_size = 12: expected at least min_object_size (16)")]
-    [InlineData("classes", "classes: unknown class 'sneakers' (did you mean 'sneaker'?)")]
-    [InlineData("overlap", "max_overlap = 1: expected a number in [0, 1)")]
+    [InlineData("min_object_size", "'generated.max_object_size' must be at least min_object_size (16), got 12")]
+    [InlineData("classes", "'generated.classes' has an unknown class 'sneakers' (did you mean 'sneaker'?)")]
+    [InlineData("overlap", "'generated.max_overlap' must be in [0, 1), got 1")]
     public void Bad_options_name_the_key(string what, string message)
     {
         var options = Small();

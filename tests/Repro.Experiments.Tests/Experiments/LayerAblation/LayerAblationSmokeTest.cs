@@ -59,9 +59,9 @@ public sealed class ProbePoolTests
     public void Test_images_only_leave_out_every_training_image_and_all_takes_both_splits_in_order()
     {
         var parts = new Repro.Experiments.Data.DataSplits(Set(0, 1, 2, 0), Set(2, 1));
-        var test = Repro.Experiments.Experiments.LayerAblationExperiment.ProbePool(parts, "test");
+        var test = Repro.Experiments.Experiments.LayerAblationExperiment.ProbePool(parts, Repro.Experiments.Experiments.ProbeImages.Test);
         Assert.Equal([2, 1], test.Labels);
-        var all = Repro.Experiments.Experiments.LayerAblationExperiment.ProbePool(parts, "all");
+        var all = Repro.Experiments.Experiments.LayerAblationExperiment.ProbePool(parts, Repro.Experiments.Experiments.ProbeImages.All);
         Assert.Equal([0, 1, 2, 0, 2, 1], all.Labels);
     }
 

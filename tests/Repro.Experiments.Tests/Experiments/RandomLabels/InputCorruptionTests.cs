@@ -115,7 +115,7 @@ public sealed class InputCorruptionTests
     [Fact]
     public void Experiment_applies_the_same_fixed_permutation_to_train_and_test_images()
     {
-        var data = RandomLabelsExperiment.Corrupt(Splits(), new RandomLabelsSetting { Inputs = RandomLabelsExperiment.ShuffledPixels }, 5);
+        var data = RandomLabelsExperiment.Corrupt(Splits(), new RandomLabelsSetting { Inputs = InputCondition.ShuffledPixels }, 5);
         var permutation = SourcePositions(data.Train, 0);
         for (int i = 0; i < 30; i++) Assert.Equal(permutation, SourcePositions(data.Train, i));
         for (int i = 0; i < 20; i++) Assert.Equal(permutation, SourcePositions(data.Test, i));
@@ -125,7 +125,7 @@ public sealed class InputCorruptionTests
     public void Experiment_gaussian_inputs_take_the_training_data_mean_and_variance()
     {
         var splits = Splits();
-        var data = RandomLabelsExperiment.Corrupt(splits, new RandomLabelsSetting { Inputs = RandomLabelsExperiment.Gaussian }, 5);
+        var data = RandomLabelsExperiment.Corrupt(splits, new RandomLabelsSetting { Inputs = InputCondition.Gaussian }, 5);
         var source = ChannelStatistics.Compute(splits.Train);
         var measured = ChannelStatistics.Compute(data.Train);
         double se = source.Std[0] / Math.Sqrt(600);
@@ -138,7 +138,7 @@ public sealed class InputCorruptionTests
     {
         // Run() draws the corrupted data once before the training loop; drawing again with the run seed (what a
         // second epoch or a second process would do) must give the same images and labels.
-        var setting = new RandomLabelsSetting { Inputs = RandomLabelsExperiment.RandomPixels, LabelCorruption = 0.6 };
+        var setting = new RandomLabelsSetting { Inputs = InputCondition.RandomPixels, LabelCorruption = 0.6 };
         var first = RandomLabelsExperiment.Corrupt(Splits(), setting, 12);
         var again = RandomLabelsExperiment.Corrupt(Splits(), setting, 12);
         Assert.Equal(first.Train.Labels, again.Train.Labels);

@@ -65,7 +65,7 @@ public sealed class RandomLabelsSmokeTest : IDisposable
         var quickOptions = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(quick[0].Options);
         Assert.Equal(1000, quickOptions.Dataset.TrainSubset);
         // The paper's optimiser and weight decay, with batch normalisation in the ConvNet.
-        Assert.Equal("sgd", quickOptions.Train.Optimizer);
+        Assert.Equal(Repro.Experiments.Training.OptimizerKind.Sgd, quickOptions.Train.Optimizer);
         Assert.Equal(0.9, quickOptions.Train.Momentum);
         Assert.Equal(0.0005, quickOptions.Regularisers.WeightDecay);
         Assert.True(quickOptions.Zf.BatchNorm);
@@ -75,7 +75,7 @@ public sealed class RandomLabelsSmokeTest : IDisposable
         Assert.Null(options.Dataset.TrainSubset);
         Assert.Equal([32, 64, 96, 96, 64], options.Zf.ConvChannels);
         // The paper's decay: the rate times 0.95 after every epoch.
-        Assert.Equal(("step", 1, 0.95), (options.Train.Schedule, options.Train.StepEpochs, options.Train.Gamma));
+        Assert.Equal((Repro.Experiments.Training.LearningRateDecay.Step, 1, 0.95), (options.Train.Schedule, options.Train.StepEpochs, options.Train.Gamma));
         Assert.Equal(Array.Empty<int>(), full.Select(r => r.Options).OfType<Repro.Experiments.Experiments.RandomLabelsOptions>()
             .Where(o => o.Dataset.TrainSubset is not null).Select(o => o.Dataset.TrainSubset!.Value).ToArray());
     }

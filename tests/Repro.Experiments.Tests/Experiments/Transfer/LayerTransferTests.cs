@@ -36,16 +36,16 @@ public sealed class LayerTransferTests
         return new TensorDataset(new ImageSet(pixels, labels, names, 1, 28, 28));
     }
 
-    public static TheoryData<string, double> Optimisers => new()
+    public static TheoryData<OptimizerKind, double> Optimisers => new()
     {
         // Weight decay on, so a frozen weight handed to the optimiser would shrink even without a gradient step.
-        { "sgd", 0.01 },
-        { "adam", 0.01 },
+        { OptimizerKind.Sgd, 0.01 },
+        { OptimizerKind.Adam, 0.01 },
     };
 
     [Theory]
     [MemberData(nameof(Optimisers))]
-    public void Frozen_copied_layers_stay_bitwise_equal_to_the_source_while_the_rest_trains(string optimiser, double weightDecay)
+    public void Frozen_copied_layers_stay_bitwise_equal_to_the_source_while_the_rest_trains(OptimizerKind optimiser, double weightDecay)
     {
         using var scope = torch.NewDisposeScope();
         using var source = Network(1);
@@ -81,7 +81,7 @@ public sealed class LayerTransferTests
             Assert.True(Same(Bits(source, layer), Bits(target, layer)), $"copied layer {layer} differs from the source");
 
         using var data = RandomImages(32, 5, 5);
-        new Trainer(new TrainOptions { Epochs = 1, BatchSize = 16, Optimizer = "adam", LearningRate = 0.01 }, seed: 6).Fit(target, data);
+        new Trainer(new TrainOptions { Epochs = 1, BatchSize = 16, Optimizer = OptimizerKind.Adam, LearningRate = 0.01 }, seed: 6).Fit(target, data);
         foreach (var layer in target.Layers)
             Assert.False(Same(Bits(source, layer), Bits(target, layer)), $"fine-tuned layer {layer} still equals the source");
     }
@@ -147,7 +147,7 @@ public sealed class LayerTransferTests
         Assert.False(LayerSeven(target, images).SequenceEqual(LayerSeven(target, images)));
 
         var hook = new Repro.Experiments.Experiments.TransferExperiment.FrozenLayersInInference(target);
-        var options = new TrainOptions { Epochs = 1, BatchSize = 8, Optimizer = "adam", LearningRate = 0.01 };
+        var options = new TrainOptions { Epochs = 1, BatchSize = 8, Optimizer = OptimizerKind.Adam, LearningRate = 0.01 };
         var state = new Trainer(options, seed: 4).Add(hook).Fit(target, data);
         Assert.Equal(1, state.Step);
         Assert.All(Enumerable.Range(1, 7), l => Assert.False(target.Block(l).training, $"layer {l} still in training mode"));
