@@ -29,7 +29,7 @@ public sealed class ConfigValueTests : IDisposable
             Error = error,
             Registry = new ExperimentRegistry([.. ExperimentRegistry.CreateDefault().All, toy]),
             Engine = () => new FakeEngine(),
-            ReportBuilder = (_, _, _, _) => { },
+            ReportBuilder = (_, _, _, _, _) => { },
         });
         return (code, output.ToString(), error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
