@@ -159,8 +159,8 @@ public static class RunCommand
             // Runs that resolve to the same folder (a value listed twice, two configs with one run) run once and count once.
             console.Information("{Total} runs: {Completed} ran ({Failed} failed), {AlreadyDone} already done{Cancelled}",
                 runner.Plan(runs).Count, outcome.Completed, outcome.Failed, outcome.AlreadyDone, outcome.Cancelled ? ", cancelled" : "");
-            if (outcome.Experiments.Count > 0)
-                environment.Out.Write("\n" + SweepTally.Format(outcome.Experiments, outcome.WallSeconds));
+            if (runner.Tallies.Count > 0)
+                environment.Out.Write("\n" + SweepTally.Format(runner.Tallies, runner.WallSeconds));
             return outcome.ExitCode;
         }));
         return command;

@@ -52,11 +52,6 @@ public sealed record PlannedRun(ResolvedRun Run, string RunId, string Directory)
 /// <summary>What a sweep did; <see cref="ExitCode"/> is 1 when any run failed.</summary>
 public sealed record SweepOutcome(int Completed, int AlreadyDone, int Failed, bool Cancelled)
 {
-    /// <summary>Per experiment: its runs, the wall time spent on them, its claims holding (the closing table).</summary>
-    public IReadOnlyList<ExperimentTally> Experiments { get; init; } = [];
-
-    /// <summary>Wall time of the whole sweep, reports included.</summary>
-    public double WallSeconds { get; init; }
 
     public int ExitCode => Cancelled ? 130 : Failed > 0 ? 1 : 0;
 }
@@ -90,6 +85,12 @@ public sealed class SweepRunner
     /// <summary>Builds an experiment's report after its runs; replaceable so tests of the runner need no reporting.</summary>
     public ReportBuilderHook ReportBuilder { get; init; } = (results, name, experiment, claims, reportDirectory) =>
         Reporting.ReportBuilder.Build(results, name, experiment, claims, reportDirectory: reportDirectory);
+
+    /// <summary>The last sweep's closing table: per experiment its runs, the wall time spent on them, its claims holding.</summary>
+    public IReadOnlyList<ExperimentTally> Tallies { get; private set; } = [];
+
+    /// <summary>Wall time of the last sweep, reports included.</summary>
+    public double WallSeconds { get; private set; }
 
     public IReadOnlyList<PlannedRun> Plan(IEnumerable<ResolvedRun> runs)
     {
@@ -162,11 +163,9 @@ public sealed class SweepRunner
 
         if (!cancelled)
             BuildReports(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
-        return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled)
-        {
-            Experiments = cancelled ? [] : Tally(plan, pending, wallSeconds),
-            WallSeconds = sweepClock.Elapsed.TotalSeconds,
-        };
+        Tallies = cancelled ? [] : Tally(plan, pending, wallSeconds);
+        WallSeconds = sweepClock.Elapsed.TotalSeconds;
+        return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
 
         void RunInProcess(IReadOnlyList<PlannedRun> batch, SweepProgress progress)
         {
