@@ -139,7 +139,8 @@ public sealed class ProposalCache
     string? TryClaim(string imageId)
     {
         string claim = Path.Combine(Directory, imageId + ".claim");
-        for (int attempt = 0; attempt < 2; attempt++)
+        const int attempts = 5;
+        for (int attempt = 1; ; attempt++)
         {
             try
             {
@@ -148,14 +149,19 @@ public sealed class ProposalCache
                     writer.Write(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {instance}"));
                 return claim;
             }
-            catch (IOException) when (File.Exists(claim))
+            catch (IOException e)
             {
-                if (HolderAlive(claim)) return null;
-                // The process that claimed it ended without writing the boxes: take the claim over.
-                try { File.Delete(claim); } catch (IOException) { }
+                if (File.Exists(claim))
+                {
+                    if (HolderAlive(claim)) return null;
+                    // The process that claimed it ended without writing the boxes: take the claim over.
+                    try { File.Delete(claim); } catch (IOException) { }
+                }
+                // Otherwise its holder released it just now (or the folder refuses new files: said after a few tries).
+                if (attempt == attempts)
+                    throw new ReproInputException($"{claim}: cannot claim the image for selective search ({e.Message})");
             }
         }
-        return null;
     }
 
     /// <summary>Whether the claim's holder still runs: its process is alive (and, in this process, its cache object).</summary>
