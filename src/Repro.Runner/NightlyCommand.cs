@@ -49,13 +49,17 @@ public static class NightlyCommand
             DefaultValueFactory = _ => "local",
         };
         launcher.AcceptOnlyFromAmong("local", "slurm");
+        var waitLock = new Option<bool>("--wait-lock")
+        {
+            Description = "Wait while another repro run holds the results folder, as for repro run (default: exit 2 naming it).",
+        };
         var abs = CompareCommand.AbsOption();
         var rel = CompareCommand.RelOption();
         var command = new Command("nightly",
             "Run the configs into a new dated results folder, compare it with the baseline (each config's tolerances; " +
             "timings reported, not judged) and write DIR/nightly.md. Exit code 1 on a regression or a failed run, 2 on bad input.")
         {
-            configs, profile, set, results, baseline, jobs, device, launcher, abs, rel,
+            configs, profile, set, results, baseline, jobs, device, launcher, waitLock, abs, rel,
         };
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
@@ -71,6 +75,7 @@ public static class NightlyCommand
             int? jobCount = parsed.GetValue(jobs);
             string deviceName = parsed.GetValue(device)!;
             bool slurm = parsed.GetValue(launcher) == "slurm";
+            bool waitForLock = parsed.GetValue(waitLock);
             // The runs go through repro run itself: the same checks, resumption, jobs and Slurm launcher.
             int RunSweep(NightlySweep sweep)
             {
@@ -83,6 +88,8 @@ public static class NightlyCommand
                     arguments.AddRange(["--jobs", n.ToString(CultureInfo.InvariantCulture)]);
                 if (slurm)
                     arguments.AddRange(["--launcher", "slurm", "--wait"]);
+                if (waitForLock)
+                    arguments.Add("--wait-lock");
                 return Cli.Invoke([.. arguments], environment);
             }
             return new NightlyJob(settings, RunSweep, environment.Out).Run().ExitCode;

@@ -128,6 +128,24 @@ public sealed class NightlyToyTests : IDisposable
     }
 
     [Fact]
+    public void A_held_results_folder_is_refused_and_waited_for_with_wait_lock()
+    {
+        string baseline = Baseline(), results = folder.Combine("nightly");
+        Directory.CreateDirectory(results);
+        var attempt = FolderLock.TryAcquire(ResultPaths.ResultsLock(results), LockHolder.OfThisProcess() with { Command = "repro run other.yaml" });
+        var held = Assert.IsType<FolderLock>(attempt.Lock);
+        var (code, _, error) = Repro("nightly", Config, "--baseline", baseline, "--results", results);
+        Assert.Equal(2, code);
+        Assert.Contains("wait for it with --wait-lock", error);
+
+        var release = Task.Run(async () => { await Task.Delay(300); held.Dispose(); });
+        (code, var output, error) = Repro("nightly", Config, "--baseline", baseline, "--results", results, "--wait-lock");
+        release.Wait();
+        Assert.True(code == 0, output + error);
+        Assert.StartsWith("# Nightly check: PASS", File.ReadAllText(ResultPaths.NightlyReport(results)));
+    }
+
+    [Fact]
     public void A_run_that_fails_exits_1_and_the_comparison_is_still_written()
     {
         string baseline = Baseline(), results = folder.Combine("nightly");
