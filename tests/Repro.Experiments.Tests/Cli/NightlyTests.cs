@@ -101,11 +101,8 @@ public sealed class NightlyToyTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private (int Code, string Out, string Error) Repro(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Runner.Cli.Invoke(args, new Runner.CliEnvironment
+    private (int Code, string Out, string Error) Repro(params string[] args) =>
+        CapturedCli.Invoke(args, (output, error) => new Runner.CliEnvironment
         {
             Out = output,
             Error = error,
@@ -115,8 +112,6 @@ public sealed class NightlyToyTests : IDisposable
             Slurm = () => cluster,
             SlurmPollInterval = TimeSpan.FromMilliseconds(10),
         });
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string Config => folder.Write("toy.yaml", "experiment: toy\nsweep: {seed: [1, 2]}\ntolerances:\n  test_accuracy: {abs: 0.01}\n");
 

@@ -23,19 +23,14 @@ public sealed class ReportCliTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private (int Code, string Out, string Error) Repro(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Runner.Cli.Invoke(args, new CliEnvironment
+    private (int Code, string Out, string Error) Repro(params string[] args) =>
+        CapturedCli.Invoke(args, (output, error) => new Runner.CliEnvironment
         {
             Out = output,
             Error = error,
             Registry = new ExperimentRegistry([toy]),
             Engine = () => new FakeEngine(),
         });
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string Results => folder.Combine("results");
 

@@ -1,5 +1,6 @@
 using Repro.Experiments.Running;
 using Repro.Runner;
+using Repro.Experiments.Tests.Cli;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Running;
@@ -14,11 +15,8 @@ public sealed class RunCommandTests : IDisposable
 
     private string Results => folder.Combine("results");
 
-    private (int Code, string Out, string Error) Repro(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Runner.Cli.Invoke(args, new CliEnvironment
+    private (int Code, string Out, string Error) Repro(params string[] args) =>
+        CapturedCli.Invoke(args, (output, error) => new Runner.CliEnvironment
         {
             Out = output,
             Error = error,
@@ -26,8 +24,6 @@ public sealed class RunCommandTests : IDisposable
             Engine = () => new FakeEngine(),
             ReportBuilder = new RecordedReport().Build,
         });
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string TwoSeeds => folder.Write("toy.yaml", "experiment: toy\nsweep: {seed: [1, 2]}\n");
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Repro.Experiments.Running;
 using Repro.Experiments.Running.Launchers;
 using Repro.Runner;
+using Repro.Experiments.Tests.Cli;
 using Xunit;
 
 namespace Repro.Experiments.Tests.Running.Slurm;
@@ -23,11 +24,8 @@ public sealed class SlurmCliTests : IDisposable
 
     private string Results => folder.Combine("results");
 
-    private (int Code, string Out, string Error) Repro(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Runner.Cli.Invoke(args, new CliEnvironment
+    private (int Code, string Out, string Error) Repro(params string[] args) =>
+        CapturedCli.Invoke(args, (output, error) => new Runner.CliEnvironment
         {
             Out = output,
             Error = error,
@@ -37,8 +35,6 @@ public sealed class SlurmCliTests : IDisposable
             Slurm = slurm ?? (() => cluster),
             SlurmPollInterval = TimeSpan.FromMilliseconds(10),
         });
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string Sweep(string extra = "") =>
         folder.Write("toy.yaml", "experiment: toy\nsweep: {seed: [1, 2, 3]}\n" + extra);
