@@ -25,7 +25,8 @@ public static class ClassifierRun
         var trainer = new Trainer(options, seed ?? context.Seed)
             .Add(new LossLogHook(context.Metrics, options.LogEvery, metricPrefix))
             .Add(evaluation)
-            .Add(new ProgressHook(context.Progress, context.Log));
+            .Add(new ProgressHook(context.Progress, context.Log))
+            .Add(new CancellationHook(context.Cancel));
         var clock = Stopwatch.StartNew();
         var state = trainer.Fit(model, train, augmentation, parameters);
         return (evaluation.Last, clock.Elapsed.TotalSeconds, state);

@@ -71,3 +71,14 @@ public sealed class ProgressHook(IProgress<EpochProgress> progress, ILogger log)
         log.Information("epoch {Epoch}/{Epochs} step {Step} loss {Loss:F4}", s.Epoch, s.Options.Epochs, s.Step, s.Loss);
     }
 }
+
+/// <summary>
+/// Stops training at the next step once <paramref name="cancel"/> is signalled (the first Ctrl+C): throws
+/// <see cref="OperationCanceledException"/>, which abandons the run in flight.
+/// </summary>
+public sealed class CancellationHook(CancellationToken cancel) : ITrainingHook
+{
+    public void BeforeStep(TrainingState s) => cancel.ThrowIfCancellationRequested();
+
+    public void AfterEpoch(TrainingState s) => cancel.ThrowIfCancellationRequested();
+}

@@ -158,6 +158,23 @@ public sealed class ProcessControlTests : IClassFixture<FinishedTinyRun>, IDispo
     }
 
     [Fact]
+    public void Ctrl_c_during_baseline_training_abandons_the_run_and_exits_130()
+    {
+        string results = Folder("interrupted");
+        var sweep = Start(Endless(results));
+        Assert.True(sweep.WaitFor(" starting ", Limit), "the sweep never started its run:\n" + sweep.Log);
+        Assert.True(sweep.WaitFor(" step 2 loss ", Limit), "training never logged a step:\n" + sweep.Log);
+        string run = RunFolder(results);
+
+        Signal(sweep.Process.Id, SigInt);
+        Assert.True(sweep.Process.WaitForExit(Settle), "the first Ctrl+C did not stop baseline training:\n" + sweep.Log);
+        sweep.Process.WaitForExit();
+        Assert.True(sweep.Process.ExitCode == 130, $"exit {sweep.Process.ExitCode}:\n{sweep.Log}");
+        Assert.False(File.Exists(Path.Combine(run, ResultPaths.SummaryFileName)), "an abandoned run has a summary");
+        Assert.True(File.Exists(Path.Combine(run, ResultPaths.ConfigFileName)), "the abandoned run lost its config");
+    }
+
+    [Fact]
     public void A_lock_left_by_a_killed_sweep_is_taken_over_with_a_line()
     {
         string results = finished.CopyTo(Folder("stale"));
@@ -273,6 +290,7 @@ public sealed class ProcessControlTests : IClassFixture<FinishedTinyRun>, IDispo
         return true;
     }
 
+    private const int SigInt = 2;
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
