@@ -89,6 +89,6 @@ public sealed class BaselineExperiment : Experiment<BaselineOptions>
     }
 
     static List<FigureSeries> Curves(List<RunRecord> runs, string curve, SeriesStyle style) =>
-        runs.Select(r => new FigureSeries($"seed {r.ConfigValue("seed") ?? r.RunId}", "step", "value") { Style = style }
+        runs.Select(r => new FigureSeries($"seed {r.Seed}", "step", "value") { Style = style }
             .Where("curve", $"{curve}:{r.RunId}")).ToList();
 }

@@ -393,7 +393,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
     {
         var runs = context.OkRuns.ToList();
         if (runs.Count == 0) return;
-        var byMethod = Methods.Select(m => (method: m, runs: runs.Where(r => (r.ConfigValue("options.method") ?? FasterRcnn) == m).ToList()))
+        var byMethod = Methods.Select(m => (method: m, runs: runs.Where(r => OptionsBinder.ConfigName(r.Options<DetectionOptions>().Method) == m).ToList()))
             .Where(g => g.runs.Count > 0).ToList();
         double Mean(List<RunRecord> group, string metric) =>
             group.Select(r => r.Metric(metric) ?? double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();

@@ -485,10 +485,9 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
         var first = runs[0];
         var metrics = first.ReadMetrics();
         var curves = ReadCurves(metrics);
-        string bottomLayer = first.ConfigValue("options.bottom_layer") ?? "1";
-        string topLayer = first.ConfigValue("options.top_layer") ?? "7";
-        string featureLayer = first.ConfigValue("options.occlusion.feature_layer") ?? "5";
-        string[] classNames = first.ConfigValue("options.dataset.name") is null or DataSources.FashionMnist ? ClassNames.FashionMnist : [];
+        var options = first.Options<InvarianceOptions>();
+        int bottomLayer = options.BottomLayer, topLayer = options.TopLayer, featureLayer = options.Occlusion.FeatureLayer;
+        string[] classNames = options.Dataset.Name == DataSources.FashionMnist ? ClassNames.FashionMnist : [];
         string ClassName(double label) => (int)label >= 0 && (int)label < classNames.Length ? classNames[(int)label] : $"class {(int)label}";
         var labels = metrics.Where(m => m.Metric == "label").GroupBy(m => m.Split.Split(':', 2)[1]).ToDictionary(g => g.Key, g => g.First().Value);
         string ImageLabel(string image) =>
@@ -555,7 +554,7 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
     }
 
     /// <summary>Per occluded image: the input (grey), P(true class), most probable class and the feature map's activation.</summary>
-    static List<HeatMapPanel> OcclusionPanels(IReadOnlyList<MetricRow> metrics, string featureLayer, Func<double, string> className)
+    static List<HeatMapPanel> OcclusionPanels(IReadOnlyList<MetricRow> metrics, int featureLayer, Func<double, string> className)
     {
         var panels = new List<HeatMapPanel>();
         var bySplit = metrics.Where(m => m.Split.StartsWith("occlusion:", StringComparison.Ordinal) || m.Split.StartsWith("input:", StringComparison.Ordinal))

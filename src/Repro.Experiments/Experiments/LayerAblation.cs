@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Repro.Experiments.Config;
 using Repro.Experiments.Data;
 using Repro.Experiments.Metrics;
@@ -87,8 +86,6 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     public override string Name => "layer-ablation";
 
     public override string Description => "ZF-style net with layers removed and retrained (error change, parameters removed); linear classifiers on each layer's features";
-
-    public const string RemovedLayersKey = "options.model.removed_layers";
 
     /// <summary>The four ablations the paper reports, in its order.</summary>
     public static IReadOnlyList<int[]> PaperAblations { get; } = [[7], [6, 7], [3, 4], [3, 4, 6, 7]];
@@ -214,9 +211,8 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
         return layers.Count == 0 ? "none" : string.Join(";", layers);
     }
 
-    /// <summary>The removed layers of a run from its resolved config value, e.g. "[6, 7]" or "[]".</summary>
-    public static string AblationKey(string? configValue) =>
-        AblationKey(Regex.Matches(configValue ?? "", @"\d+").Select(m => int.Parse(m.Value, CultureInfo.InvariantCulture)));
+    /// <summary>The ablation of a finished run, from its options.</summary>
+    static string AblationKey(RunRecord run) => AblationKey(run.Options<LayerAblationOptions>().Model.RemovedLayers);
 
     /// <summary>Mean and std over seeds of (ablated error - full error), pairing runs by seed.</summary>
     public static (double mean, double std, int pairs) PairedChange(IReadOnlyDictionary<string, double> ablated, IReadOnlyDictionary<string, double> full)
@@ -244,7 +240,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
 
     static void ReportAblation(ReportContext context, List<RunRecord> runs)
     {
-        var byAblation = runs.GroupBy(r => AblationKey(r.ConfigValue(RemovedLayersKey)))
+        var byAblation = runs.GroupBy(r => AblationKey(r))
             .ToDictionary(g => g.Key, g => g.ToList());
         var reference = context.ReferenceTable("zeiler_fergus_ablation.csv");
         var paper = new Dictionary<string, (string millions, string points)>();
@@ -257,7 +253,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
 
         static Dictionary<string, double> ErrorBySeed(List<RunRecord> group) =>
             group.Where(r => r.Metric("test_error") is not null)
-                .GroupBy(r => r.ConfigValue("seed") ?? r.RunId)
+                .GroupBy(r => r.Seed.ToString(CultureInfo.InvariantCulture))
                 .ToDictionary(g => g.Key, g => g.Average(r => r.Metric("test_error")!.Value));
 
         var full = byAblation.TryGetValue("none", out var none) ? ErrorBySeed(none) : new Dictionary<string, double>();
@@ -308,7 +304,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     static void ReportFeatures(ReportContext context, List<RunRecord> runs)
     {
         // Every (network seed, split) pair is one measurement; the spread covers both.
-        var rows = runs.Where(r => AblationKey(r.ConfigValue(RemovedLayersKey)) == "none")
+        var rows = runs.Where(r => AblationKey(r) == "none")
             .SelectMany(r => r.ReadMetrics())
             .Where(m => m.Split.StartsWith("features_", StringComparison.Ordinal) && m.Metric.EndsWith("_accuracy", StringComparison.Ordinal))
             .ToList();
@@ -318,9 +314,10 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
             .ToDictionary(g => g.Key, g => Classification.MeanStd(g.Select(m => m.Value).ToList()));
         var counts = rows.GroupBy(m => (m.Split, m.Metric)).Select(g => g.Count()).Distinct().ToList();
         var layers = accuracy.Keys.Select(k => k.layer).Distinct().Order().ToList();
-        var fullRun = runs.First(r => AblationKey(r.ConfigValue(RemovedLayersKey)) == "none");
-        var perClass = fullRun.ConfigValue("options.features.per_class") ?? "?";
-        var probeData = fullRun.ConfigValue("options.features.dataset.name") ?? "?";
+        var fullRun = runs.First(r => AblationKey(r) == "none");
+        var features = fullRun.Options<LayerAblationOptions>().Features;
+        int perClass = features.PerClass;
+        string probeData = features.Dataset.Name;
 
         var reference = context.ReferenceData("zeiler_fergus_layer_features.csv");
         int lossColumn = reference.Require("classifier"), layerColumn = reference.Require("layer"),

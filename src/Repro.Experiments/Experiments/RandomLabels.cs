@@ -362,13 +362,9 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
 
     static RunPoint Point(RunRecord run)
     {
-        string Value(string key) => run.ConfigValue($"options.setting.{key}")
-                                    ?? throw new ReproInputException($"{run.RunDirectory}: config.yaml has no options.setting.{key}");
-        bool Flag(string key) => bool.Parse(Value(key));
-        return new RunPoint(run, Value("model"), Value("inputs"),
-            double.Parse(Value("label_corruption"), CultureInfo.InvariantCulture),
-            Flag("augmentation"), Flag("dropout"), Flag("weight_decay"),
-            int.Parse(run.ConfigValue("seed") ?? "0", CultureInfo.InvariantCulture));
+        var setting = run.Options<RandomLabelsOptions>().Setting;
+        return new RunPoint(run, OptionsBinder.ConfigName(setting.Model), OptionsBinder.ConfigName(setting.Inputs),
+            setting.LabelCorruption, setting.Augmentation, setting.Dropout, setting.WeightDecay, run.Seed);
     }
 
     public override void Report(ReportContext context)
@@ -520,8 +516,7 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
                     .Where("series", $"{model}|not fitted"));
         }
         if (series.Count == 0) return;
-        double threshold = 0.99;
-        if (sweep.First().Run.ConfigValue("options.fit.threshold") is { } t) threshold = double.Parse(t, CultureInfo.InvariantCulture);
+        double threshold = sweep.First().Run.Options<RandomLabelsOptions>().Fit.Threshold;
         context.AddFigure(FigureSpec.Plot("fig1b", "Fig. 1b: convergence slows down with label corruption", data, new PlotPanel
         {
             XLabel = "label corruption p",

@@ -510,7 +510,7 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
             .Select(m => int.Parse(m["scratch_k".Length..m.IndexOf('_', "scratch_k".Length)], CultureInfo.InvariantCulture))
             .Distinct().Order().ToList();
         if (perClass.Count == 0) return;
-        var target = runs[0].ConfigValue("options.few_shot.dataset.name") ?? "?";
+        var target = runs[0].Options<TransferOptions>().FewShot.Dataset.Name;
 
         var reference = context.ReferenceData("zeiler_fergus_caltech.csv");
         int datasetColumn = reference.Require("dataset"), perClassColumn = reference.Require("train_per_class"),

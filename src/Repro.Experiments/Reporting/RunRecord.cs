@@ -75,6 +75,28 @@ public sealed class RunRecord
     public string? ConfigValue(string key) =>
         Parameters.TryGetValue(key, out var v) ? v : ReadConfig().TryGetValue(key, out var c) ? c : null;
 
+    /// <summary>
+    /// The run's options as the experiment's own type, bound from its config.yaml's <c>options:</c> by the same
+    /// binder as the config layer (so defaults and spellings are those of the code, never copied as text).
+    /// </summary>
+    public TOptions Options<TOptions>() where TOptions : class, new()
+    {
+        if (boundOptions is TOptions cached) return cached;
+        string path = ResultPaths.Config(RunDirectory);
+        if (config.Value is not { } root)
+            throw new ReproInputException($"{path}: missing; the run's options cannot be read");
+        // Problems name config.yaml's line and key (the binder's marks carry the file).
+        var bound = (TOptions)OptionsBinder.Bind(typeof(TOptions), root.Get("options"), "options");
+        boundOptions = bound;
+        return bound;
+    }
+
+    private object? boundOptions;
+
+    /// <summary>The run's seed (config.yaml's <c>seed:</c>, 0 when absent, as the config layer reads it).</summary>
+    public int Seed =>
+        config.Value?.Get("seed") is { } node ? (int)OptionsBinder.Convert(typeof(int), node, "seed")! : 0;
+
     /// <summary>The <c>claims:</c> of the run's config.yaml.</summary>
     public IReadOnlyList<ClaimSpec> ReadClaims() =>
         config.Value is { } root ? ConfigSections.BindClaims(root.Get("claims")) : [];

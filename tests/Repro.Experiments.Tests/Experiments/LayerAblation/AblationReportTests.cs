@@ -6,13 +6,12 @@ namespace Repro.Experiments.Tests.Experiments.LayerAblation;
 public sealed class AblationReportTests
 {
     [Theory]
-    [InlineData("[]", "none")]
-    [InlineData("[7]", "7")]
-    [InlineData("[7, 6]", "6;7")]
-    [InlineData("[3, 4, 6, 7]", "3;4;6;7")]
-    [InlineData(null, "none")]
-    public void Ablation_keys_use_the_reference_tables_spelling(string? configValue, string key) =>
-        Assert.Equal(key, LayerAblationExperiment.AblationKey(configValue));
+    [InlineData(new int[0], "none")]
+    [InlineData(new[] { 7 }, "7")]
+    [InlineData(new[] { 7, 6 }, "6;7")]
+    [InlineData(new[] { 3, 4, 6, 7, 7 }, "3;4;6;7")]
+    public void Ablation_keys_use_the_reference_tables_spelling(int[] removed, string key) =>
+        Assert.Equal(key, LayerAblationExperiment.AblationKey(removed));
 
     [Fact]
     public void Error_change_pairs_runs_by_seed()
