@@ -20,6 +20,12 @@ public interface IExperiment
     RunResult Run(object options, RunContext context);
 
     void Report(ReportContext context);
+
+    /// <summary>
+    /// Every summary metric and report measure this experiment produces (claims may name only these); null when
+    /// the experiment declares none, and then its claims are not checked against a list.
+    /// </summary>
+    MeasureCatalog? Measures => null;
 }
 
 /// <summary>Base class that gives <see cref="IExperiment"/> typed options.</summary>
@@ -34,6 +40,8 @@ public abstract class Experiment<TOptions> : IExperiment where TOptions : class,
     public abstract RunResult Run(TOptions options, RunContext context);
 
     public virtual void Report(ReportContext context) { }
+
+    public virtual MeasureCatalog? Measures => null;
 
     RunResult IExperiment.Run(object options, RunContext context)
     {

@@ -249,6 +249,10 @@ public sealed class ConfigResolver
             problems.Add($"{tree.Get("jobs")!.Mark}: 'jobs' must be at least 1");
         var options = experiment is null ? null : OptionsBinder.Bind(experiment.OptionsType, tree.Get("options"), "options", problems);
         var claims = problems.Collect(() => ConfigSections.BindClaims(tree.Get("claims")), []);
+        if (experiment?.Measures is { } declared && tree.Get("claims") is ConfigList claimList)
+            for (int i = 0; i < claimList.Items.Count; i++)
+                if (claimList.Items[i] is ConfigMap claim && claim.Get("metric") is ConfigScalar { Value: { } metric } metricNode && !declared.Contains(metric))
+                    problems.Add($"{metricNode.Mark}: claims[{i}].metric '{metric}' is not measured by experiment '{experiment.Name}'{KeyNames.Suggestion(metric, declared.Names)}");
         var tolerances = problems.Collect(() => ConfigSections.BindTolerances(tree.Get("tolerances")), new Dictionary<string, ToleranceSpec>());
         var launcher = problems.Collect(() => ConfigSections.BindLauncher(tree.Get("launcher")), new Running.Launchers.SlurmLauncherOptions());
         if (problems.Met > before || experiment is null || options is null)

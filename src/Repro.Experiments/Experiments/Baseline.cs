@@ -30,6 +30,9 @@ public sealed class BaselineExperiment : Experiment<BaselineOptions>
 
     public override string Description => "ZF-style ConvNet (5 conv + 3 fc) trained on Fashion-MNIST; test accuracy";
 
+    public override MeasureCatalog Measures { get; } = new(
+        ["test_accuracy", "test_loss", "train_accuracy", "train_loss", "parameters", "steps", "train_seconds"]);
+
     public const string WeightsFile = "model.safetensors";
 
     public override RunResult Run(BaselineOptions options, RunContext context)

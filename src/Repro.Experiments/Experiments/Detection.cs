@@ -102,6 +102,18 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
 
     public override string Description => "R-CNN vs Fast R-CNN vs Faster R-CNN: VOC mAP and test seconds per image with proposals";
 
+    /// <summary>Per run: mAP, AP per class (by class name), timings and counts; per sweep, per method (rcnn, fast_rcnn, faster_rcnn).</summary>
+    public override MeasureCatalog Measures { get; } = new(
+    [
+        "map_ap11", "map_area", "ap11_{name}", "ap_area_{name}", "classes", "detections", "test_images", "train_images",
+        "test_proposals_per_image", "train_proposals_per_image", "proposal_seconds_per_image", "train_proposal_seconds",
+        "test_seconds_per_image", "test_cpu_seconds_per_image", "train_seconds",
+        .. Methods.Select(m => m.Replace('-', '_')).SelectMany(m => new[]
+        {
+            $"{m}_map_ap11", $"{m}_map_area", $"{m}_test_seconds_per_image", $"{m}_map_vs_rcnn_points", $"{m}_cpu_speedup", $"{m}_wall_speedup",
+        }),
+    ]);
+
     /// <summary>A class name as it appears in metric names: lower case, anything but letters and digits as '_'.</summary>
     public static string MetricKey(string className) =>
         new(className.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());

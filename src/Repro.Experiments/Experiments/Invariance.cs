@@ -138,6 +138,13 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
 
     public static string TransformName(InvarianceTransform t) => t.ToString().ToLowerInvariant();
 
+    public override MeasureCatalog Measures { get; } = new(
+    [
+        "mean_norm_layer{n}", "translation_p_true_min_2px", "test_accuracy", "train_seconds",
+        "occlusion_drop_object", "occlusion_drop_background", "occlusion_images", "occlusion_drop_difference", "occlusion_drop_ratio",
+        .. Transforms.SelectMany(t => new[] { $"{TransformName(t)}_growth_ratio", $"{TransformName(t)}_p_true_min" }),
+    ]);
+
     public const string MeanCurve = "mean";
     public const string OcclusionDropSplit = "occlusion_drop";
 

@@ -90,6 +90,15 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
     /// <summary>The four ablations the paper reports, in its order.</summary>
     public static IReadOnlyList<int[]> PaperAblations { get; } = [[7], [6, 7], [3, 4], [3, 4, 6, 7]];
 
+    /// <summary>Per run: errors, parameters (per layer), and each tapped layer's feature size and probe accuracies; per sweep: error changes per ablation and the layer trends.</summary>
+    public override MeasureCatalog Measures { get; } = new(
+    [
+        "test_accuracy", "test_error", "test_loss", "train_accuracy", "parameters", "parameters_layer{n}", "steps", "train_seconds",
+        "features_layer{n}_dims", "softmax_layer{n}_accuracy", "svm_layer{n}_accuracy", "feature_measurements_per_layer",
+        "error_change_{layers}", "test_error_full", "ablation_3_4_6_7_margin", "ablation_7_margin",
+        "softmax_rise_1_to_5", "softmax_drops_1_to_5", "svm_rise_1_to_5", "svm_drops_1_to_5",
+    ]);
+
     public override RunResult Run(LayerAblationOptions options, RunContext context)
     {
         var features = options.Features;

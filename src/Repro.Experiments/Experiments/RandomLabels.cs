@@ -143,6 +143,17 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
     public const string Gaussian = "gaussian";
 
     public static readonly IReadOnlyList<string> Models = [ZfModel, MlpModel];
+
+    public override MeasureCatalog Measures { get; } = new(
+    [
+        "chance_accuracy", "epochs", "epochs_to_fit", "fitted", "labels_changed", "parameters", "steps", "steps_to_fit",
+        "test_accuracy", "test_accuracy_corrupted", "test_error", "test_error_corrupted", "test_loss", "train_accuracy",
+        "train_accuracy_true_labels", "train_images", "train_loss", "train_seconds",
+        "random_labels_train_accuracy_min", "random_labels_test_accuracy_distance_from_chance_max",
+        "random_labels_regularised_train_accuracy_min", "unregularised_runs_not_fitted",
+        .. new[] { "steps_to_fit", "test_error" }.SelectMany(n => Models.Append("min").Select(m => $"{n}_rank_correlation_{m}")),
+        .. Models.Select(m => $"true_labels_test_accuracy_{m}"),
+    ]);
     public static readonly IReadOnlyList<string> InputConditions = [Images, ShuffledPixels, RandomPixels, Gaussian];
 
     public override string Name => "random-labels";

@@ -144,6 +144,17 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
 
     public static string FewShotMetric(string method, int perClass) => $"{method}_k{perClass}_accuracy";
 
+    public override MeasureCatalog Measures { get; } = new(
+    [
+        "base_a_accuracy", "base_b_accuracy", "pretrained_accuracy", "pretrained_train_images", "classes_a", "classes_b",
+        "train_images_b", "test_images_b", "few_shot_test_images", "train_seconds", "trainings",
+        .. Arms.Select(a => ArmMetric(a.arm, 0).Replace("_n0_", "_n{n}_")),
+        .. FewShotMethods.Select(m => FewShotMetric(m.method, 0).Replace("_k0_", "_k{n}_")),
+        "anb_plus_minus_base_b_mean", "middle_n", "bnb_plus_minus_anb_middle_n", "bnb_minus_base_b_middle_n",
+        "off_the_shelf_minus_scratch_min_k_le_15", "fine_tuned_minus_scratch_min_k_le_15", "largest_k",
+        "fine_tuned_minus_off_the_shelf_largest_k",
+    ]);
+
     public override RunResult Run(TransferOptions options, RunContext context)
     {
         var layerCount = 8 - options.Model.RemovedLayers.Distinct().Count();

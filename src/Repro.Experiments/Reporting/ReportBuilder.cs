@@ -49,7 +49,7 @@ public static class ReportBuilder
         string? reportDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        var context = ReportContext.Load(resultsDirectory, experimentName, reportDirectory);
+        var context = ReportContext.Load(resultsDirectory, experimentName, reportDirectory, experiment.Measures);
         experiment.Report(context);
         claims ??= ClaimsFromRuns(context.Runs);
 

@@ -27,7 +27,7 @@ public sealed class ReportContext
     /// Reads the runs.csv of <paramref name="reportDirectory"/> (default <c>&lt;results&gt;/&lt;experiment&gt;/report</c>;
     /// another profile's is report-&lt;profile&gt;, see <see cref="ReportFolders"/>) and the summary.csv of every run it lists.
     /// </summary>
-    public static ReportContext Load(string resultsDirectory, string experimentName, string? reportDirectory = null)
+    public static ReportContext Load(string resultsDirectory, string experimentName, string? reportDirectory = null, MeasureCatalog? measures = null)
     {
         string experimentDirectory = ResultPaths.ExperimentDirectory(resultsDirectory, experimentName);
         reportDirectory ??= ResultPaths.ReportDirectory(resultsDirectory, experimentName);
@@ -46,7 +46,7 @@ public sealed class ReportContext
             if (seen.Add(runId))
                 runs.Add(RunRecord.Load(ResultPaths.RunDirectory(resultsDirectory, experimentName, runId), runId));
         }
-        return new ReportContext(experimentName, experimentDirectory, runs, reportDirectory);
+        return new ReportContext(experimentName, experimentDirectory, runs, reportDirectory) { DeclaredMeasures = measures };
     }
 
     public string ExperimentName { get; }
@@ -90,8 +90,13 @@ public sealed class ReportContext
         figures.Add(figure);
     }
 
+    /// <summary>The experiment's declared measures (<see cref="IExperiment.Measures"/>); <see cref="AddMeasure"/> refuses a name outside them.</summary>
+    public MeasureCatalog? DeclaredMeasures { get; init; }
+
     public void AddMeasure(string name, double value)
     {
+        if (DeclaredMeasures is { } declared && !declared.Contains(name))
+            throw new InvalidOperationException($"experiment '{ExperimentName}' reports measure '{name}', which it does not declare in its Measures");
         if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny([',', '"', '\n', '\r']) >= 0)
             throw new ArgumentException($"measure name '{name}' must be non-empty, without commas, quotes or line breaks");
         if (measures.Exists(m => m.Key == name))
