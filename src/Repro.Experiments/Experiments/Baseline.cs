@@ -37,18 +37,12 @@ public sealed class BaselineExperiment : Experiment<BaselineOptions>
 
     public override RunResult Run(BaselineOptions options, RunContext context)
     {
-        var splits = DataSources.LoadTrainTest(options.Dataset, context.DataRoot);
-        var device = ClassifierRun.DeviceOf(context);
-        using var train = new TensorDataset(splits.Train, device);
-        using var test = new TensorDataset(splits.Test, device);
-        var augmentation = Augmentation.Create(options.Dataset.Transforms, splits.Train);
-        using var model = new ZfNet(options.Model, splits.Train.Channels, splits.Train.Height, splits.Train.ClassCount);
-        model.to(device);
+        using var setup = ClassifierSetup.Load(options.Dataset, context);
+        using var model = setup.ZfNet(options.Model);
         context.Log.Information("ZF-style net: layers {Layers}, {Parameters} parameters; {Train} training and {Test} test images",
-            string.Join(",", model.Layers), model.parameters().Sum(p => p.numel()), train.Count, test.Count);
-        var (evaluations, seconds, state) = ClassifierRun.Train(model, train, options.Train, context, augmentation,
-            evaluate: [("test", test)]);
-        var trainEval = Evaluator.Evaluate(model, train);
+            string.Join(",", model.Layers), model.parameters().Sum(p => p.numel()), setup.Train.Count, setup.Test.Count);
+        var (evaluations, seconds, state) = setup.Fit(model, options.Train);
+        var trainEval = Evaluator.Evaluate(model, setup.Train);
         if (options.SaveWeights) model.save_safetensors(Path.Combine(context.RunDirectory, WeightsFile));
         return RunResult.Of(
             ("test_accuracy", evaluations["test"].Accuracy),

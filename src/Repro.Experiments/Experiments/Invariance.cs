@@ -152,36 +152,21 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
 
     public override RunResult Run(InvarianceOptions options, RunContext context)
     {
-        var splits = DataSources.LoadTrainTest(options.Dataset, context.DataRoot);
-        var test = splits.Test;
-        Validate(options, test);
-        var device = ClassifierRun.DeviceOf(context);
-        using var model = new ZfNet(options.Model, splits.Train.Channels, splits.Train.Height, splits.Train.ClassCount);
-        model.to(device);
+        using var setup = ClassifierSetup.Load(options.Dataset, context);
+        Validate(options, setup.Splits.Test);
+        using var model = setup.ZfNet(options.Model);
         if (!model.Layers.Contains(options.BottomLayer) || !model.Layers.Contains(options.TopLayer) || !model.Layers.Contains(options.Occlusion.FeatureLayer))
             throw new ReproInputException($"options.model.removed_layers: the compared layers {options.BottomLayer}, {options.TopLayer} and occlusion feature layer {options.Occlusion.FeatureLayer} must be present");
 
-        using var testData = new TensorDataset(test, device);
+        var testData = setup.Test;
         double trainSeconds = 0;
         if (string.IsNullOrWhiteSpace(options.Weights))
         {
-            using var train = new TensorDataset(splits.Train, device);
-            var augmentation = Augmentation.Create(options.Dataset.Transforms, splits.Train);
-            context.Log.Information("training the ZF-style net on {Train} images", train.Count);
-            (_, trainSeconds, _) = ClassifierRun.Train(model, train, options.Train, context, augmentation, evaluate: [("test", testData)]);
+            context.Log.Information("training the ZF-style net on {Train} images", setup.Train.Count);
+            (_, trainSeconds, _) = setup.Fit(model, options.Train);
         }
         else
-        {
-            if (!File.Exists(options.Weights)) throw new ReproInputException($"options.weights: {options.Weights}: file not found");
-            try
-            {
-                model.load_safetensors(options.Weights);
-            }
-            catch (Exception e) when (e is not ReproInputException)
-            {
-                throw new ReproInputException($"options.weights: {options.Weights}: does not fit the configured model ({e.Message.Split('\n')[0]})");
-            }
-        }
+            ClassifierSetup.LoadWeights(model, options.Weights, "options.weights");
         var testEval = Evaluator.Evaluate(model, testData);
         context.Log.Information("test accuracy {Accuracy:P2}", testEval.Accuracy);
         model.eval();

@@ -105,17 +105,12 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
         bool tap = features.Enabled && options.Model.RemovedLayers.Count == 0;
         if (tap) Validate(features);
 
-        var splits = DataSources.LoadTrainTest(options.Dataset, context.DataRoot);
-        var device = ClassifierRun.DeviceOf(context);
-        using var train = new TensorDataset(splits.Train, device);
-        using var test = new TensorDataset(splits.Test, device);
-        var augmentation = Augmentation.Create(options.Dataset.Transforms, splits.Train);
-        using var model = new ZfNet(options.Model, splits.Train.Channels, splits.Train.Height, splits.Train.ClassCount);
-        model.to(device);
+        using var setup = ClassifierSetup.Load(options.Dataset, context);
+        using var model = setup.ZfNet(options.Model);
         context.Log.Information("ZF-style net without layers [{Removed}]: layers {Layers}, {Parameters} parameters; {Train} training and {Test} test images",
-            string.Join(",", options.Model.RemovedLayers), string.Join(",", model.Layers), model.parameters().Sum(p => p.numel()), train.Count, test.Count);
-        var (evaluations, seconds, state) = ClassifierRun.Train(model, train, options.Train, context, augmentation, evaluate: [("test", test)]);
-        var trainEval = Evaluator.Evaluate(model, train);
+            string.Join(",", options.Model.RemovedLayers), string.Join(",", model.Layers), model.parameters().Sum(p => p.numel()), setup.Train.Count, setup.Test.Count);
+        var (evaluations, seconds, state) = setup.Fit(model, options.Train);
+        var trainEval = Evaluator.Evaluate(model, setup.Train);
         var summary = new List<(string, double)>
         {
             ("test_accuracy", evaluations["test"].Accuracy),
@@ -128,7 +123,7 @@ public sealed class LayerAblationExperiment : Experiment<LayerAblationOptions>
         };
         foreach (var layer in model.Layers)
             summary.Add(($"parameters_layer{layer}", model.Block(layer).parameters().Sum(p => p.numel())));
-        if (tap) summary.AddRange(ProbeLayers(model, features, context, device));
+        if (tap) summary.AddRange(ProbeLayers(model, features, context, setup.Device));
         return RunResult.Of(summary.ToArray());
     }
 
