@@ -16,12 +16,17 @@ public static class CompareCommand
         var candidate = new Argument<string>("CANDIDATE") { Description = "Results folder to check against it." };
         var abs = AbsOption();
         var rel = RelOption();
+        var html = new Option<string?>("--html")
+        {
+            Description = "Also write the comparison as a static page (no server, nothing fetched), deltas coloured by tolerance.",
+            HelpName = "PAGE",
+        };
         var command = new Command("compare",
             "Match the runs of two results folders by config and print metric deltas. Exit code 1 when a metric moves " +
             "past its tolerance (the config's, else abs 1e-6 + rel 1e-6; counts exact). Timings (_seconds, _per_second, " +
             "ms_...) are reported, and judged only where a tolerance names them.")
         {
-            baseline, candidate, abs, rel,
+            baseline, candidate, abs, rel, html,
         };
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
@@ -30,7 +35,15 @@ public static class CompareCommand
             foreach (var dir in new[] { a, b })
                 if (!Directory.Exists(dir))
                     throw new ReproInputException($"{dir}: results folder not found");
-            return Comparer.Compare(a, b, options, environment.Out);
+            var report = Comparer.Run(a, b, options);
+            Comparer.Print(report, environment.Out);
+            if (parsed.GetValue(html) is { } page)
+            {
+                if (Directory.Exists(page))
+                    throw new ReproInputException($"--html {page}: a folder; give the page's file name");
+                environment.Out.WriteLine($"comparison page written to {ComparePage.Write(page, report, a, b)}");
+            }
+            return report.ExitCode;
         }));
         return command;
     }
