@@ -210,6 +210,7 @@ public sealed class SweepRunner
                         state.Stop();
                         return;
                     }
+                    progress.Started(run);
                     var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run), cancel);
                     if (error is not null)
                     {
@@ -458,7 +459,9 @@ public sealed class SweepRunner
         ReproInputException? inputError = null;
         try
         {
-            final = run.Experiment.Run(run.Options, context).Summary;
+            // The training loops of the run report their steps to the run's progress channel (RunProgress.Current).
+            using (progress is RunProgress channel ? channel.Enter() : null)
+                final = run.Experiment.Run(run.Options, context).Summary;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
