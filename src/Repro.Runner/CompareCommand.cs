@@ -3,6 +3,7 @@ using System.Globalization;
 using Repro.Experiments;
 using Repro.Experiments.Config;
 using Repro.Experiments.Reporting;
+using Repro.Experiments.Running;
 using CompareOptions = Repro.Experiments.Reporting.CompareOptions;
 
 namespace Repro.Runner;
@@ -35,13 +36,21 @@ public static class CompareCommand
             foreach (var dir in new[] { a, b })
                 if (!Directory.Exists(dir))
                     throw new ReproInputException($"{dir}: results folder not found");
+            string? page = parsed.GetValue(html);
+            if (page is not null && Directory.Exists(page))
+                throw new ReproInputException($"--html {page}: a folder; give the page's file name");
             var report = Comparer.Run(a, b, options);
             Comparer.Print(report, environment.Out);
-            if (parsed.GetValue(html) is { } page)
+            if (page is not null)
             {
-                if (Directory.Exists(page))
-                    throw new ReproInputException($"--html {page}: a folder; give the page's file name");
-                environment.Out.WriteLine($"comparison page written to {ComparePage.Write(page, report, a, b)}");
+                try
+                {
+                    environment.Out.WriteLine($"comparison page written to {ComparePage.Write(page, report, a, b)}");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ReproInputException($"--html {page}: cannot write it ({WritableFolder.Reason(e)})", e);
+                }
             }
             return report.ExitCode;
         }));
