@@ -113,6 +113,58 @@ public sealed class RunProgress : IProgress<EpochProgress>
         changed?.Invoke(now);
     }
 
+    /// <summary>
+    /// How a child <c>repro run-one</c> passes its progress to the sweep that started it: one line on its output per
+    /// report, this prefix (a record separator, which no log line holds) and the report as JSON.
+    /// </summary>
+    public const string LinePrefix = "\u001eprogress ";
+
+    /// <summary>A channel that writes each report as a progress line (step reports at most every <paramref name="every"/>).</summary>
+    public static RunProgress Lines(string experiment, string runId, TextWriter output, TimeSpan every)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = TimeSpan.MinValue;
+        RunActivity? previous = null;
+        var gate = new object();
+        return new RunProgress(experiment, runId, now =>
+        {
+            lock (gate)
+            {
+                bool epoch = previous is null || now.LastEpoch != previous.LastEpoch;
+                previous = now;
+                if (!epoch && clock.Elapsed - last < every)
+                    return;
+                last = clock.Elapsed;
+                output.WriteLine(LinePrefix + System.Text.Json.JsonSerializer.Serialize(new ProgressLine(now.LastEpoch, now.LastStep), LineFormat));
+                output.Flush();
+            }
+        });
+    }
+
+    /// <summary>Applies a progress line of a child to this channel; false when <paramref name="line"/> is not one.</summary>
+    public bool TryApplyLine(string line)
+    {
+        if (!line.StartsWith(LinePrefix, StringComparison.Ordinal))
+            return false;
+        try
+        {
+            var report = System.Text.Json.JsonSerializer.Deserialize<ProgressLine>(line[LinePrefix.Length..], LineFormat);
+            if (report is not null)
+                Update(a => a with { LastEpoch = report.Epoch, LastStep = report.Step });
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        return true;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions LineFormat = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private sealed record ProgressLine(EpochProgress? Epoch, StepProgress? Step);
+
     private sealed class Scope(Action leave) : IDisposable
     {
         private int left;

@@ -82,14 +82,19 @@ internal sealed class SweepProgress
         return channel;
     }
 
-    /// <summary>A run handed to a child process: shown as in flight until it finishes.</summary>
-    public void Started(PlannedRun run)
+    /// <summary>
+    /// A run handed to a child process: shown as in flight until it finishes, with what the child's progress lines
+    /// report to the returned channel; null when progress is plain text.
+    /// </summary>
+    public RunProgress? Started(PlannedRun run)
     {
         if (!interactive)
-            return;
+            return null;
+        var channel = new RunProgress(run.Run.Experiment.Name, run.RunId, _ => Redraw(force: false));
         lock (gate)
-            inFlight[run.Directory] = (new RunProgress(run.Run.Experiment.Name, run.RunId, null), Stopwatch.StartNew(), true);
+            inFlight[run.Directory] = (channel, Stopwatch.StartNew(), true);
         Redraw(force: true);
+        return channel;
     }
 
     public void Finished(PlannedRun run, RunSummary summary)
@@ -122,7 +127,7 @@ internal sealed class SweepProgress
             foreach (var (_, (channel, runClock, child)) in inFlight)
             {
                 var activity = channel.Activity;
-                string doing = child ? "in a child process" : activity.Describe();
+                string doing = child && activity is { LastEpoch: null, LastStep: null } ? "starting in a child process" : activity.Describe();
                 lines.Add($"  {activity.Experiment} {activity.RunId}  {doing}  {Duration(runClock.Elapsed)}");
             }
             display.Show(lines);
