@@ -113,9 +113,10 @@ public sealed class LiveDisplay : IDisposable
         return line.Length <= columns ? line : line[..(columns - 1)] + "…";
     }
 
+    // Each line feed goes with a carriage return, so lines start at the left edge whether or not the terminal adds one.
     private void Write(string text)
     {
-        output.Write(text);
+        output.Write(text.Replace("\n", "\r\n"));
         output.Flush();
     }
 
