@@ -1,6 +1,6 @@
 # Repro: two commands on a fresh Debian 12 machine.
 #   make run   - install what is missing, build, run every experiment at the quick profile
-#   make test  - install what is missing, build, run the test suite
+#   make test  - install what is missing (and chromium for the page tests), build, run the test suite
 #   make nightly - build, run every experiment into results-nightly/<UTC date-time>, compare with results/
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -13,6 +13,9 @@ APT_PACKAGES := dataset-fashion-mnist libgtk-3-0 fonts-dejavu-core
 # The reference side of the benchmark: Debian's PyTorch over OpenBLAS (its libblas.so.3 without it is the
 # reference BLAS, several times slower).
 BENCH_APT_PACKAGES := python3-torch libopenblas0-pthread
+# What the tests need beyond the build: Debian's chromium opens the results page headless (the page tests run its
+# script: sorting and filtering the run table), and script (util-linux, Debian's bsdutils) gives a sweep a pseudo-terminal.
+TEST_APT_PACKAGES := chromium bsdutils
 # TORCH=cpu (default) or cuda: which libtorch package TorchSharp gets (CUDA's is not on every NuGet feed).
 TORCH ?= cpu
 SETUP_DLL := src/Repro.Setup/bin/$(CONFIGURATION)/net10.0/repro-setup.dll
@@ -63,6 +66,12 @@ build: setup $(LIBTORCHSHARP)
 	$(DOTNET) build Repro.sln -c $(CONFIGURATION) -p:Torch=$(TORCH) -nologo -v quiet -clp:NoSummary
 
 test: build
+	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 	$(DOTNET) test Repro.sln -c $(CONFIGURATION) --no-build -nologo -v quiet
 
 # Sweeps on a real Slurm: a one-node cluster on this machine from Debian's slurm-wlm and munge (installed when

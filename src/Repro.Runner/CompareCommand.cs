@@ -3,6 +3,7 @@ using System.Globalization;
 using Repro.Experiments;
 using Repro.Experiments.Config;
 using Repro.Experiments.Reporting;
+using Repro.Experiments.Running;
 using CompareOptions = Repro.Experiments.Reporting.CompareOptions;
 
 namespace Repro.Runner;
@@ -16,12 +17,17 @@ public static class CompareCommand
         var candidate = new Argument<string>("CANDIDATE") { Description = "Results folder to check against it." };
         var abs = AbsOption();
         var rel = RelOption();
+        var html = new Option<string?>("--html")
+        {
+            Description = "Also write the comparison as a static page (no server, nothing fetched), deltas coloured by tolerance.",
+            HelpName = "PAGE",
+        };
         var command = new Command("compare",
             "Match the runs of two results folders by config and print metric deltas. Exit code 1 when a metric moves " +
             "past its tolerance (the config's, else abs 1e-6 + rel 1e-6; counts exact). Timings (_seconds, _per_second, " +
             "ms_...) are reported, and judged only where a tolerance names them.")
         {
-            baseline, candidate, abs, rel,
+            baseline, candidate, abs, rel, html,
         };
         command.SetAction(parsed => Cli.Guard(environment, () =>
         {
@@ -30,7 +36,23 @@ public static class CompareCommand
             foreach (var dir in new[] { a, b })
                 if (!Directory.Exists(dir))
                     throw new ReproInputException($"{dir}: results folder not found");
-            return Comparer.Compare(a, b, options, environment.Out);
+            string? page = parsed.GetValue(html);
+            if (page is not null && Directory.Exists(page))
+                throw new ReproInputException($"--html {page}: a folder; give the page's file name");
+            var report = Comparer.Run(a, b, options);
+            Comparer.Print(report, environment.Out);
+            if (page is not null)
+            {
+                try
+                {
+                    environment.Out.WriteLine($"comparison page written to {ComparePage.Write(page, report, a, b)}");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ReproInputException($"--html {page}: cannot write it ({WritableFolder.Reason(e)})", e);
+                }
+            }
+            return report.ExitCode;
         }));
         return command;
     }

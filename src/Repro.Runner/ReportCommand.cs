@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Repro.Experiments;
 using Repro.Experiments.Config;
+using Repro.Experiments.Reporting;
 using Repro.Experiments.Running;
 
 namespace Repro.Runner;
@@ -16,7 +17,7 @@ public static class ReportCommand
         };
         var command = new Command("report",
             "Rebuild every table, figure and claim of a results folder from its CSV files, without training " +
-            "(each profile's report: report/ and report-<profile>/).")
+            "(each profile's report: report/ and report-<profile>/), and the results page DIR/index.html.")
         {
             directory,
         };
@@ -34,12 +35,19 @@ public static class ReportCommand
                 experiments.Add(experiment);
                 WritableFolder.Check(report.Directory, report.Directory);
             }
+            WritableFolder.Check(parsed.GetValue(directory)!, parsed.GetValue(directory)!);
+            var pages = new List<ExperimentReport>();
             for (int i = 0; i < reports.Count; i++)
             {
                 var report = reports[i];
-                builder(report.ResultsDirectory, report.Experiment, experiments[i], ReadClaims(report), report.Directory);
+                var claims = ReadClaims(report);
+                builder(report.ResultsDirectory, report.Experiment, experiments[i], claims, report.Directory);
                 environment.Out.WriteLine($"{report.Experiment}: report written to {report.Directory}");
+                pages.Add(ResultsPage.Read(report, experiments[i], claims));
             }
+            // The page goes last: every report it links to is in place by then.
+            string page = ResultsPage.Write(parsed.GetValue(directory)!, pages);
+            environment.Out.WriteLine($"results page written to {page}");
             return Cli.Success;
         }));
         return command;

@@ -35,9 +35,14 @@ public static class RunOneCommand
             HelpName = "PID",
         };
 
+        var progressLines = new Option<bool>(SweepRunner.ProgressLinesOption)
+        {
+            Description = "Write the run's epochs and steps as progress lines for the live display of the repro run that started it.",
+        };
+
         var command = new Command("run-one", "Run one resolved run (used by run with more than one job).")
         {
-            runDirectory, device, threads, source, profile, swept, claim, force, parent,
+            runDirectory, device, threads, source, profile, swept, claim, force, parent, progressLines,
         };
         command.Hidden = true;
         command.SetAction(parsed => Cli.Guard(environment, () =>
@@ -90,8 +95,11 @@ public static class RunOneCommand
             try
             {
                 var runner = new SweepRunner(new SweepSettings(), CodeVersion.Detect(), environment.Engine(), console);
+                var progress = parsed.GetValue(progressLines)
+                    ? RunProgress.Lines(run.Experiment.Name, id, environment.Out, TimeSpan.FromMilliseconds(100))
+                    : null;
                 var summary = runner.Execute(new PlannedRun(run, id, dir), parsed.GetValue(device)!, parsed.GetValue(threads),
-                    cancel: environment.Cancel);
+                    progress, environment.Cancel);
                 return summary.IsOk ? Cli.Success : Cli.Failure;
             }
             catch (RunInProgressException e)

@@ -73,6 +73,8 @@ public sealed class DetectorContext
         }
         if (!double.IsFinite(total))
             throw new NonFiniteLossException($"training loss became {total} at step {step} (epoch {epoch + 1}; {string.Join(", ", losses.Select((l, i) => $"{l.name} {values[i]}"))})");
+        // The live display learns the epoch count from the epochs reported through Progress.
+        RunProgress.Current?.Step(new StepProgress(epoch + 1, 0, step, 0, total));
         if (step % every == 0)
         {
             for (int i = 0; i < losses.Length; i++) Metrics.Log(step, "train", losses[i].name, values[i]);

@@ -3,13 +3,13 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Display;
-using Spectre.Console;
 
 namespace Repro.Experiments.Running;
 
 /// <summary>
-/// The console side of logging. On a terminal lines go through Spectre.Console so they print above the live
-/// progress bars instead of through them; otherwise plain lines go to the given writer.
+/// The console side of logging. On a terminal, while a live display shows a sweep, lines go through it so they
+/// print above its status lines, never through them (<see cref="LiveDisplay"/>); otherwise plain lines go to the
+/// given writer.
 /// </summary>
 public static class ConsoleLog
 {
@@ -35,8 +35,10 @@ public static class ConsoleLog
             formatter.Format(logEvent, text);
             lock (gate)
             {
-                if (interactive)
-                    AnsiConsole.Write(new Text(text.ToString()));
+                if (interactive && LiveDisplay.Active is { } display)
+                {
+                    display.WriteLine(text.ToString());
+                }
                 else
                 {
                     output.Write(text.ToString());

@@ -27,6 +27,7 @@ public static class ResultPaths
     public const string MeasuresFileName = "measures.csv";
     public const string ClaimsFileName = "claims.csv";
     public const string ReportFileName = "report.md";
+    public const string ResultsPageFileName = "index.html";
     public const string ClaimFilePrefix = "claim.";
     public const string SlurmFolderName = ".slurm";
     public const string NightlyResultsDirectory = "results-nightly";
@@ -41,6 +42,9 @@ public static class ResultPaths
 
     public static string RunDirectory(string resultsDirectory, string experiment, string runId) =>
         Path.Combine(resultsDirectory, experiment, runId);
+
+    /// <summary>The static results page of a results folder (or of one experiment's folder), written by <c>repro report</c>.</summary>
+    public static string ResultsPage(string directory) => Path.Combine(directory, ResultsPageFileName);
 
     /// <summary>The comparison a nightly check writes into its results folder.</summary>
     public static string NightlyReport(string resultsDirectory) => Path.Combine(resultsDirectory, NightlyReportFileName);

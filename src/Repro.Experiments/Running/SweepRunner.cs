@@ -210,7 +210,8 @@ public sealed class SweepRunner
                         state.Stop();
                         return;
                     }
-                    var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run), cancel);
+                    var channel = progress.Started(run);
+                    var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run), cancel, channel);
                     if (error is not null)
                     {
                         Interlocked.CompareExchange(ref inputError, error, null);
@@ -307,6 +308,9 @@ public sealed class SweepRunner
             arguments.AddRange(["--swept", key]);
         return arguments;
     }
+
+    /// <summary>The <c>run-one</c> flag that makes a child write its progress as lines for the live display (<see cref="RunProgress.LinePrefix"/>).</summary>
+    public const string ProgressLinesOption = "--progress-lines";
 
     /// <summary>Consecutive runs that share a number of jobs, in order.</summary>
     private IEnumerable<(int Jobs, IReadOnlyList<PlannedRun> Runs)> Batches(IReadOnlyList<PlannedRun> pending)
@@ -458,7 +462,9 @@ public sealed class SweepRunner
         ReproInputException? inputError = null;
         try
         {
-            final = run.Experiment.Run(run.Options, context).Summary;
+            // The training loops of the run report their steps to the run's progress channel (RunProgress.Current).
+            using (progress is RunProgress channel ? channel.Enter() : null)
+                final = run.Experiment.Run(run.Options, context).Summary;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -560,7 +566,7 @@ public sealed class SweepRunner
     /// a failed summary when the child died without one.
     /// </summary>
     private (RunSummary? Summary, ReproInputException? InputError) ExecuteInChild(PlannedRun planned, string device, int threads,
-        CancellationToken cancel)
+        CancellationToken cancel, RunProgress? progress = null)
     {
         var run = planned.Run;
         bool replacing;
@@ -584,6 +590,8 @@ public sealed class SweepRunner
         }
         var arguments = RunOneArguments(planned, device, threads);
         arguments.AddRange(["--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+        if (progress is not null)
+            arguments.Add(ProgressLinesOption);
         var start = (settings.ChildProcess ?? DefaultChildProcess)(arguments);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -593,7 +601,7 @@ public sealed class SweepRunner
         string lastError = "";
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { Length: > 0 } line)
+            if (e.Data is { Length: > 0 } line && progress?.TryApplyLine(line) != true)
                 console.Information("{Line}", line);
         };
         process.ErrorDataReceived += (_, e) =>

@@ -77,6 +77,9 @@ public sealed class Trainer
         var rng = new SeededRandom(Seed, "augmentation");
         var state = new TrainingState { Model = model, Optimizer = optimizer, Options = Options, StepsPerEpoch = order.BatchCount };
         var schedule = new LearningRateSchedule(Options, order.BatchCount);
+        // The run's progress channel, when this trains inside a run: every step reaches the live display.
+        var progress = Running.RunProgress.Current;
+        long totalSteps = Options.MaxSteps is { } cap ? Math.Min(cap, (long)order.BatchCount * Options.Epochs) : (long)order.BatchCount * Options.Epochs;
         model.train();
         foreach (var h in hooks) h.BeforeTrain(state);
         for (var epoch = 0; epoch < Options.Epochs && !state.StopRequested; epoch++)
@@ -88,6 +91,7 @@ public sealed class Trainer
                 foreach (var h in hooks) h.BeforeStep(state);
                 Step(model, optimizer, train, batch, augmentation is { IsRandom: true } ? augmentation : null, rng, state);
                 foreach (var h in hooks) h.AfterStep(state);
+                progress?.Step(new Running.StepProgress(epoch + 1, Options.Epochs, state.Step, totalSteps, state.Loss));
                 if (state.StopRequested || (Options.MaxSteps is { } max && state.Step >= max))
                 {
                     state.StopRequested = true;
