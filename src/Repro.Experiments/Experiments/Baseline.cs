@@ -57,18 +57,14 @@ public sealed class BaselineExperiment : Experiment<BaselineOptions>
     public override void Report(ReportContext context)
     {
         var runs = context.OkRuns.ToList();
-        var accuracy = runs.Select(r => r.Metric("test_accuracy") ?? double.NaN).Where(double.IsFinite).ToList();
-        var (mean, std) = Classification.MeanStd(accuracy);
+        var accuracy = RunStatistics.MeanStd(runs, "test_accuracy");
         var table = new ResultTable("accuracy", "ZF-style net on Fashion-MNIST: test accuracy",
             ResultColumn.Text("model"), ResultColumn.Integer("runs"), ResultColumn.Percent("test_accuracy", "test accuracy (%)", 2),
             ResultColumn.Percent("train_accuracy", "train accuracy (%)", 2), ResultColumn.Integer("parameters"), ResultColumn.Number("train_seconds", "train time (s)", 1));
-        var train = Classification.MeanStd(runs.Select(r => r.Metric("train_accuracy") ?? double.NaN).Where(double.IsFinite).ToList());
-        // A spread needs at least two runs; one run shows its value alone.
-        double? Spread(double value) => runs.Count > 1 ? value : null;
-        table.AddRow("ZF-style (5 conv + 3 fc)", runs.Count, ResultCell.Of(mean, Spread(std)), ResultCell.Of(train.mean, Spread(train.std)),
-            runs.FirstOrDefault()?.Metric("parameters") ?? double.NaN, runs.Select(r => r.Metric("train_seconds") ?? 0).DefaultIfEmpty(0).Average());
+        table.AddRow("ZF-style (5 conv + 3 fc)", runs.Count, RunStatistics.Cell(accuracy), RunStatistics.Cell(runs, "train_accuracy"),
+            runs.FirstOrDefault()?.Metric("parameters") ?? double.NaN, RunStatistics.Mean(runs, "train_seconds"));
         context.AddTable(table);
-        context.AddMeasure("test_accuracy", mean);
+        context.AddMeasure("test_accuracy", accuracy.mean);
 
         // Learning curves: training loss (logged every few steps) and test accuracy after each epoch, per run.
         var curves = new ResultTable("curves", "Training loss and test accuracy",

@@ -407,8 +407,7 @@ public sealed class DetectionExperiment : Experiment<DetectionOptions>
         if (runs.Count == 0) return;
         var byMethod = Methods.Select(m => (method: m, runs: runs.Where(r => OptionsBinder.ConfigName(r.Options<DetectionOptions>().Method) == m).ToList()))
             .Where(g => g.runs.Count > 0).ToList();
-        double Mean(List<RunRecord> group, string metric) =>
-            group.Select(r => r.Metric(metric) ?? double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+        static double Mean(List<RunRecord> group, string metric) => RunStatistics.Mean(group, metric);
 
         var reference = context.ReferenceTable("detection_voc2007.csv");
         var paper = new Dictionary<string, (string map, string seconds, string speedup)>();

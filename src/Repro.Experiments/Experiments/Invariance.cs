@@ -471,8 +471,7 @@ public sealed class InvarianceExperiment : Experiment<InvarianceOptions>
     {
         var runs = context.OkRuns.ToList();
         if (runs.Count == 0) return;
-        double Mean(string metric) =>
-            runs.Select(r => r.Metric(metric) ?? double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+        double Mean(string metric) => RunStatistics.Mean(runs, metric);
 
         var first = runs[0];
         var metrics = first.ReadMetrics();

@@ -389,16 +389,9 @@ public sealed class RandomLabelsExperiment : Experiment<RandomLabelsOptions>
         AddMeasures(context, points);
     }
 
-    static double Mean(IEnumerable<RunPoint> runs, string metric) =>
-        runs.Select(r => r.Value(metric)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+    static double Mean(IEnumerable<RunPoint> runs, string metric) => RunStatistics.Mean(runs.Select(p => p.Run), metric);
 
-    static ResultCell MeanCell(IReadOnlyCollection<RunPoint> runs, string metric)
-    {
-        var values = runs.Select(r => r.Value(metric)).Where(double.IsFinite).ToList();
-        if (values.Count == 0) return ResultCell.Empty;
-        var (mean, std) = Classification.MeanStd(values);
-        return values.Count > 1 ? ResultCell.Of(mean, std) : ResultCell.Of(mean);
-    }
+    static ResultCell MeanCell(IReadOnlyCollection<RunPoint> runs, string metric) => RunStatistics.Cell(runs.Select(p => p.Run), metric);
 
     /// <summary>Every run, fitted or not: the long form behind the table and the figures.</summary>
     static void AddRunsTable(ReportContext context, List<RunPoint> points)

@@ -404,14 +404,9 @@ public sealed class TransferExperiment : Experiment<TransferOptions>
         ReportFewShot(context, runs);
     }
 
-    static (double mean, double std, int count) Over(IEnumerable<RunRecord> runs, string metric)
-    {
-        var values = runs.Select(r => r.Metric(metric)).Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value).ToList();
-        var (mean, std) = Classification.MeanStd(values);
-        return (mean, std, values.Count);
-    }
+    static (double mean, double std, int count) Over(IEnumerable<RunRecord> runs, string metric) => RunStatistics.MeanStd(runs, metric);
 
-    static ResultCell Percent((double mean, double std, int count) v) => v.count == 0 ? ResultCell.Empty : ResultCell.Of(100 * v.mean, 100 * v.std);
+    static ResultCell Percent((double mean, double std, int count) v) => RunStatistics.Cell(v, 100);
 
     /// <summary>The copied depths the runs measured, ascending, from their summary metric names.</summary>
     public static List<int> MeasuredDepths(IEnumerable<RunRecord> runs) =>
