@@ -25,7 +25,7 @@ public sealed class ModelRegistryTests
         var problems = new ConfigProblems();
         OptionsBinder.Bind(typeof(ModelOptions), node, "options.model", problems);
         var e = Assert.Throws<ReproInputException>(problems.ThrowIfAny);
-        Assert.Equal("model.yaml:1:7: 'options.model.name' names no model: 'plian' (did you mean 'plain'?)", e.Message);
+        Assert.Equal("model.yaml:1: 'options.model.name' names no model: 'plian' (did you mean 'plain'?)", e.Message);
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class ModelRegistryTests
     {
         var node = YamlConfigReader.Parse("name: resnet\ncifar:\n  depth: 18\n", "model.yaml");
         var e = Assert.Throws<ReproInputException>(() => OptionsBinder.Bind(typeof(ModelOptions), node, "options.model"));
-        Assert.Equal("model.yaml:3:10: 'options.model.cifar.depth' must be 6n+2 (8, 14, 20, 32, 44, 56, 110...), got 18", e.Message);
+        Assert.Equal("model.yaml:3: 'options.model.cifar.depth' must be 6n+2 (8, 14, 20, 32, 44, 56, 110...), got 18", e.Message);
     }
 
     [Fact]
