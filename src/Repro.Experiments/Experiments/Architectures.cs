@@ -99,6 +99,13 @@ public sealed class ArchitecturesExperiment : Experiment<ArchitecturesOptions>
     public const string DataScaleSlope = "data_scale_loglog_slope";
     public const string DataScalePointsPerDecade = "data_scale_accuracy_points_per_decade";
 
+    public override MeasureCatalog Measures { get; } = new(
+    [
+        TestError, "test_loss", TrainError, "train_loss", ParametersMetric, MultiplyAddsMetric, MsPerStep, "train_images", "steps", "train_seconds",
+        PlainDegradation, ResidualGain, ResidualOverPlain, "best_test_error", "easiest_class_accuracy", "hardest_class_accuracy",
+        DataScaleRises, DataScaleSlope, DataScalePointsPerDecade,
+    ]);
+
     public override RunResult Run(ArchitecturesOptions options, RunContext context)
     {
         var arm = options.Arm;
@@ -191,22 +198,16 @@ public sealed class ArchitecturesExperiment : Experiment<ArchitecturesOptions>
         public double Metric(string name) => Run.Metric(name) ?? double.NaN;
     }
 
-    static ArmRun? Read(RunRecord run)
+    static ArmRun Read(RunRecord run)
     {
-        var study = run.ConfigValue("options.arm.study");
-        var model = run.ConfigValue("options.arm.model.name");
-        if (study is null || model is null) return null;
-        var kind = study == "data-scale" ? ArchitectureStudy.DataScale : ArchitectureStudy.Depth;
-        var options = new ModelOptions { Name = model };
-        if (int.TryParse(run.ConfigValue("options.arm.model.cifar.depth"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var depth))
-            options.Cifar.Depth = depth;
-        var label = ModelRegistry.Default.Contains(model) ? ModelRegistry.Default.Label(options) : model;
-        return new ArmRun(run, kind, model, depth, label);
+        var arm = run.Options<ArchitecturesOptions>().Arm;
+        var label = ModelRegistry.Default.Contains(arm.Model.Name) ? ModelRegistry.Default.Label(arm.Model) : arm.Model.Name;
+        return new ArmRun(run, arm.Study, arm.Model.Name, arm.Model.Cifar.Depth, label);
     }
 
     public override void Report(ReportContext context)
     {
-        var runs = context.OkRuns.Select(Read).OfType<ArmRun>().ToList();
+        var runs = context.OkRuns.Select(Read).ToList();
         var depthRuns = runs.Where(r => r.Study == ArchitectureStudy.Depth).ToList();
         var scaleRuns = runs.Where(r => r.Study == ArchitectureStudy.DataScale).ToList();
         if (depthRuns.Count > 0)
@@ -223,16 +224,9 @@ public sealed class ArchitecturesExperiment : Experiment<ArchitecturesOptions>
     static List<(string Label, string Model, int Depth, List<ArmRun> Runs)> ByNetwork(IEnumerable<ArmRun> runs) =>
         runs.GroupBy(r => r.Label).Select(g => (g.Key, g.First().Model, g.First().Depth, g.ToList())).ToList();
 
-    static ResultCell MeanCell(List<ArmRun> runs, string metric, double scale = 1)
-    {
-        var values = runs.Select(r => r.Metric(metric) * scale).Where(double.IsFinite).ToList();
-        if (values.Count == 0) return ResultCell.Empty;
-        var (mean, std) = Classification.MeanStd(values);
-        return ResultCell.Of(mean, values.Count > 1 ? std : null);
-    }
+    static ResultCell MeanCell(List<ArmRun> runs, string metric, double scale = 1) => RunStatistics.Cell(runs.Select(r => r.Run), metric, scale);
 
-    static double Mean(List<ArmRun> runs, string metric) =>
-        runs.Select(r => r.Metric(metric)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+    static double Mean(List<ArmRun> runs, string metric) => RunStatistics.Mean(runs.Select(r => r.Run), metric);
 
     void AddDepthTable(ReportContext context, List<ArmRun> runs)
     {

@@ -52,7 +52,7 @@ public sealed class ShippedConfigsTests
             .Append(Path.Combine(Root, "README.md"));
         var missing = new List<string>();
         foreach (var page in pages)
-            foreach (Match m in Regex.Matches(File.ReadAllText(page), @"configs/[A-Za-z0-9_./-]+\.yaml"))
+            foreach (Match m in Regex.Matches(File.ReadAllText(page), @"configs/[a-z0-9_./-]+\.yaml\b"))
                 if (!File.Exists(Path.Combine(Root, m.Value)))
                     missing.Add($"{Path.GetRelativePath(Root, page)}: {m.Value}");
         Assert.True(missing.Count == 0, "named but missing: " + string.Join("; ", missing));
