@@ -36,6 +36,7 @@ public sealed class ExperimentRegistry
         yield return new Experiments.DetectionExperiment();
         yield return new Experiments.TransferExperiment();
         yield return new Experiments.ArchitecturesExperiment();
+        yield return new Experiments.AdversarialExperiment();
     }
 
     public bool Contains(string name) => byName.ContainsKey(name);

@@ -34,8 +34,15 @@ public interface ITrainingHook
 }
 
 /// <summary>
-/// The training loop: shuffled batches, forward, cross-entropy, backward, optimiser step, one dispose scope
-/// per step. Everything else is a hook. A non-finite loss ends the run with <see cref="NonFiniteLossException"/>.
+/// What one training step minimises on a batch: the logits whose batch accuracy is logged, and the loss to
+/// back-propagate (e.g. Goodfellow et al.'s adversarial objective).
+/// </summary>
+public delegate (Tensor logits, Tensor loss) TrainingObjective(torch.nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels);
+
+/// <summary>
+/// The training loop: shuffled batches, forward, cross-entropy (or <see cref="Objective"/>), backward, optimiser
+/// step, one dispose scope per step. Everything else is a hook. A non-finite loss ends the run with
+/// <see cref="NonFiniteLossException"/>.
 /// </summary>
 public sealed class Trainer
 {
@@ -49,6 +56,9 @@ public sealed class Trainer
 
     public TrainOptions Options { get; }
     public long Seed { get; }
+
+    /// <summary>The loss of a step; null for cross-entropy of the model's logits on the batch.</summary>
+    public TrainingObjective? Objective { get; init; }
 
     public Trainer Add(ITrainingHook hook)
     {
@@ -89,7 +99,7 @@ public sealed class Trainer
             {
                 optimizer.SetLearningRate(schedule.At(state.Step));
                 foreach (var h in hooks) h.BeforeStep(state);
-                Step(model, optimizer, train, batch, augmentation is { IsRandom: true } ? augmentation : null, rng, state);
+                Step(model, optimizer, train, batch, augmentation is { IsRandom: true } ? augmentation : null, rng, state, Objective);
                 foreach (var h in hooks) h.AfterStep(state);
                 progress?.Step(new Running.StepProgress(epoch + 1, Options.Epochs, state.Step, totalSteps, state.Loss));
                 if (state.StopRequested || (Options.MaxSteps is { } max && state.Step >= max))
@@ -105,12 +115,20 @@ public sealed class Trainer
     }
 
     static void Step(torch.nn.Module<Tensor, Tensor> model, torch.optim.Optimizer optimizer, TensorDataset train, int[] rows,
-        Augmentation? augmentation, SeededRandom rng, TrainingState state)
+        Augmentation? augmentation, SeededRandom rng, TrainingState state, TrainingObjective? objective)
     {
         using var scope = torch.NewDisposeScope();
         var (images, labels) = augmentation is null ? train.Batch(rows) : train.AugmentedBatch(rows, augmentation, rng);
-        var logits = model.forward(images);
-        var loss = F.cross_entropy(logits, labels);
+        Tensor logits, loss;
+        if (objective is null)
+        {
+            logits = model.forward(images);
+            loss = F.cross_entropy(logits, labels);
+        }
+        else
+        {
+            (logits, loss) = objective(model, images, labels);
+        }
         var value = loss.ToDouble();
         if (!double.IsFinite(value)) throw new NonFiniteLossException($"training loss became {value} at step {state.Step + 1} (epoch {state.Epoch + 1})");
         optimizer.ClearGradients();
