@@ -1,6 +1,3 @@
-using Repro.Experiments.Reporting;
-using Repro.Experiments.Running;
-
 namespace Repro.Experiments;
 
 /// <summary>

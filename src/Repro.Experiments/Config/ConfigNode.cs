@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Repro.Experiments.Config;
 
 /// <summary>Where a config value came from: a file position, or a command-line override such as <c>--set a.b=1</c>.</summary>

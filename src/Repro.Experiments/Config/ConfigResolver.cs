@@ -1,6 +1,3 @@
-using System.Globalization;
-using Repro.Experiments.Running;
-
 namespace Repro.Experiments.Config;
 
 /// <summary>

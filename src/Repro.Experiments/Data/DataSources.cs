@@ -1,6 +1,3 @@
-using System.Globalization;
-using Repro.Experiments.Config;
-
 namespace Repro.Experiments.Data;
 
 /// <summary>A training set and the test set it is measured on.</summary>

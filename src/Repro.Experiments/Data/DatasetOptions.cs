@@ -1,5 +1,3 @@
-using Repro.Experiments.Config;
-
 namespace Repro.Experiments.Data;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Repro.Experiments.Config;
-using Repro.Experiments.Running;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Repro.Experiments.Data;
 

@@ -1,6 +1,4 @@
 using OpenCvSharp;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Repro.Experiments.Data;
 

@@ -1,10 +1,4 @@
-using Repro.Experiments.Data;
-using Repro.Experiments.Running;
-using Repro.Experiments.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 using Serilog;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 

@@ -1,11 +1,6 @@
 using System.Diagnostics;
-using Repro.Experiments.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
-using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Detection;

@@ -1,8 +1,5 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
 using F = TorchSharp.torch.nn.functional;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 

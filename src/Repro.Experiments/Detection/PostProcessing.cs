@@ -1,7 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using Repro.Experiments.Config;
-
 namespace Repro.Experiments.Detection;
 
 /// <summary>The test-time tail shared by the three detectors: per-class thresholding, NMS, a cap per image.</summary>

@@ -1,10 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Repro.Experiments.Running;
-using TorchSharp;
-using static TorchSharp.torch;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 

@@ -1,10 +1,5 @@
 using System.Diagnostics;
-using Repro.Experiments.Data;
-using TorchSharp;
-using static TorchSharp.torch;
-using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Detection;
 

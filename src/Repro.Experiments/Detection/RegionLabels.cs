@@ -1,7 +1,3 @@
-using Repro.Experiments.Data;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Repro.Experiments.Detection;
 
 /// <summary>Each region's best-overlapping ground-truth box: its IoU and index (-1 when the image has none).</summary>

@@ -1,9 +1,6 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 using OpenCvSharp.XImgProc.Segmentation;
-using Repro.Experiments.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Repro.Experiments.Detection;
 

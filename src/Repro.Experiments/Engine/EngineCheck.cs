@@ -1,6 +1,3 @@
-using System.Globalization;
-using TorchSharp;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Engine;

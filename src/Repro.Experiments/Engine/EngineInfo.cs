@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using TorchSharp;
 
 namespace Repro.Experiments.Engine;
 

@@ -1,15 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.Serialization;
-using Repro.Experiments.Config;
-using Repro.Experiments.Data;
-using Repro.Experiments.Metrics;
-using Repro.Experiments.Models;
-using Repro.Experiments.Reporting;
-using Repro.Experiments.Running;
-using Repro.Experiments.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 

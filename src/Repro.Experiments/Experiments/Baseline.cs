@@ -1,11 +1,3 @@
-using Repro.Experiments.Data;
-using Repro.Experiments.Metrics;
-using Repro.Experiments.Models;
-using Repro.Experiments.Reporting;
-using Repro.Experiments.Running;
-using Repro.Experiments.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.PyBridge;
 
 namespace Repro.Experiments.Experiments;

@@ -1,17 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.Serialization;
-using Repro.Experiments.Config;
 using System.Security.Cryptography;
 using System.Text;
-using Repro.Experiments.Data;
 using Repro.Experiments.Detection;
-using Repro.Experiments.Metrics;
-using Repro.Experiments.Reporting;
-using Repro.Experiments.Running;
-using Repro.Experiments.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Repro.Experiments.Experiments;
 

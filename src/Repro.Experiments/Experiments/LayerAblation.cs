@@ -1,14 +1,3 @@
-using System.Globalization;
-using Repro.Experiments.Config;
-using Repro.Experiments.Data;
-using Repro.Experiments.Metrics;
-using Repro.Experiments.Models;
-using Repro.Experiments.Reporting;
-using Repro.Experiments.Running;
-using Repro.Experiments.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Repro.Experiments.Experiments;
 
 /// <summary>The images the layer probes' splits draw from.</summary>

@@ -1,5 +1,3 @@
-using Repro.Experiments.Data;
-
 namespace Repro.Experiments.Metrics;
 
 /// <summary>One detection of one class: image id, confidence, box in VOC pixel coordinates (inclusive).</summary>

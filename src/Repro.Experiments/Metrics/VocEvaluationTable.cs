@@ -1,6 +1,3 @@
-using Repro.Experiments.Data;
-using Repro.Experiments.Reporting;
-
 namespace Repro.Experiments.Metrics;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Runtime.Serialization;
-using TorchSharp;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Models;

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Repro.Experiments.Models;
 
 /// <summary>What happens to the copied layers while the target network trains.</summary>

@@ -1,6 +1,3 @@
-using Repro.Experiments.Config;
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
 
 namespace Repro.Experiments.Models;

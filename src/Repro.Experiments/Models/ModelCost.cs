@@ -1,5 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
 
 namespace Repro.Experiments.Models;

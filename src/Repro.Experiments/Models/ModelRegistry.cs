@@ -1,7 +1,3 @@
-using Repro.Experiments.Config;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Repro.Experiments.Models;
 
 /// <summary>

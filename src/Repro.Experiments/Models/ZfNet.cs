@@ -1,7 +1,4 @@
 using System.Runtime.Serialization;
-using Repro.Experiments.Config;
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
 
 namespace Repro.Experiments.Models;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Repro.Experiments.Reporting;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Repro.Experiments.Config;
-using Repro.Experiments.Running;
-
 namespace Repro.Experiments.Reporting;
 
 /// <summary>One line of claims.csv: a paper claim, what was measured, and whether it held.</summary>

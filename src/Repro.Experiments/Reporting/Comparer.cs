@@ -1,6 +1,3 @@
-using Repro.Experiments.Config;
-using Repro.Experiments.Running;
-
 namespace Repro.Experiments.Reporting;
 
 /// <summary>

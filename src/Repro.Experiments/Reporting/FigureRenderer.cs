@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Repro.Experiments.Running;
 using ScottPlot;
 using SkiaSharp;
 

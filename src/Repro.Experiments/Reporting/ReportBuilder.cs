@@ -1,6 +1,4 @@
 using System.Text;
-using Repro.Experiments.Config;
-using Repro.Experiments.Running;
 
 namespace Repro.Experiments.Reporting;
 

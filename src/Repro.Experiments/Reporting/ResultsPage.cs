@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Repro.Experiments.Config;
-using Repro.Experiments.Running;
 
 namespace Repro.Experiments.Reporting;
 

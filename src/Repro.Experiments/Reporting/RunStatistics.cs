@@ -1,5 +1,3 @@
-using Repro.Experiments.Metrics;
-
 namespace Repro.Experiments.Reporting;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using Repro.Experiments.Config;
-using Repro.Experiments.Data;
 
 namespace Repro.Experiments.Running;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Repro.Experiments.Reporting;
-
 namespace Repro.Experiments.Running;
 
 /// <summary>One row of metrics.csv.</summary>

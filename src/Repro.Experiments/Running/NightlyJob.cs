@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Repro.Experiments.Config;
-using Repro.Experiments.Reporting;
 using CompareOptions = Repro.Experiments.Reporting.CompareOptions;
 
 namespace Repro.Experiments.Running;

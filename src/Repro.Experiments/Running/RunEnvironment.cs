@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using Repro.Experiments.Data;
 using Repro.Experiments.Engine;
 
 namespace Repro.Experiments.Running;

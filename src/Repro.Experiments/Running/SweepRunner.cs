@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using Repro.Experiments.Config;
-using Repro.Experiments.Training;
 using Serilog;
 using Serilog.Events;
 using Spectre.Console;

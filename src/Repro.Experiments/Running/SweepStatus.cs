@@ -1,4 +1,3 @@
-using System.Globalization;
 using Repro.Experiments.Running.Launchers;
 
 namespace Repro.Experiments.Running;

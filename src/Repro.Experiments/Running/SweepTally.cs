@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Repro.Experiments.Reporting;
 
 namespace Repro.Experiments.Running;
 

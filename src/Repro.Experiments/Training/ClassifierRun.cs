@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using Repro.Experiments.Data;
-using Repro.Experiments.Running;
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
 
 namespace Repro.Experiments.Training;

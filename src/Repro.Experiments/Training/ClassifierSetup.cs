@@ -1,9 +1,4 @@
-using Repro.Experiments.Data;
-using Repro.Experiments.Models;
-using Repro.Experiments.Running;
-using TorchSharp;
 using TorchSharp.PyBridge;
-using static TorchSharp.torch;
 
 namespace Repro.Experiments.Training;
 

@@ -1,4 +1,3 @@
-using Repro.Experiments.Running;
 using Serilog;
 
 namespace Repro.Experiments.Training;

@@ -1,7 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using Repro.Experiments.Training;
-
 namespace Repro.Experiments.Training;
 
 /// <summary>The two things every training loop here does to an optimiser besides stepping it.</summary>

@@ -1,7 +1,3 @@
-using Repro.Experiments.Data;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Repro.Experiments.Training;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Runtime.Serialization;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Training;
 

@@ -1,8 +1,4 @@
-using Repro.Experiments.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 using TorchSharp.Modules;
-using Repro.Experiments.Training;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Repro.Experiments.Training;

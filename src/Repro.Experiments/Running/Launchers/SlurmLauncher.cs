@@ -1,4 +1,3 @@
-using Repro.Experiments.Config;
 using Serilog;
 
 namespace Repro.Experiments.Running.Launchers;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using Repro.Experiments.Config;
 
 namespace Repro.Experiments.Running.Launchers;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Repro.Experiments.Reporting;
-
 namespace Repro.Experiments.Running.Launchers;
 
 /// <summary>One array task of a submission: which run it trains.</summary>
