@@ -35,6 +35,7 @@ public sealed class ExperimentRegistry
         yield return new Experiments.LayerAblationExperiment();
         yield return new Experiments.DetectionExperiment();
         yield return new Experiments.TransferExperiment();
+        yield return new Experiments.AttributionExperiment();
     }
 
     public bool Contains(string name) => byName.ContainsKey(name);
