@@ -37,6 +37,7 @@ public sealed class ExperimentRegistry
         yield return new Experiments.TransferExperiment();
         yield return new Experiments.ArchitecturesExperiment();
         yield return new Experiments.AdversarialExperiment();
+        yield return new Experiments.AttributionExperiment();
     }
 
     public bool Contains(string name) => byName.ContainsKey(name);
