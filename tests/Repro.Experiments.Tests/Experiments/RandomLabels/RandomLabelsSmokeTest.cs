@@ -63,7 +63,7 @@ public sealed class RandomLabelsSmokeTest : IDisposable
         Assert.All(resolver.Resolve(Config, "smoke"), r => Assert.Equal(1, new SweepSettings().JobsFor(r)));
         Assert.Equal(3, quick.Select(r => r.Seed).Distinct().Count());
         var quickOptions = Assert.IsType<Repro.Experiments.Experiments.RandomLabelsOptions>(quick[0].Options);
-        Assert.Equal(1000, quickOptions.Dataset.TrainSubset);
+        Assert.Equal(500, quickOptions.Dataset.TrainSubset);
         // The paper's optimiser and weight decay, with batch normalisation in the ConvNet.
         Assert.Equal(Repro.Experiments.Training.OptimizerKind.Sgd, quickOptions.Train.Optimizer);
         Assert.Equal(0.9, quickOptions.Train.Momentum);
