@@ -55,7 +55,6 @@ public static class RunOneCommand
             string dir = Path.TrimEndingDirectorySeparator(parsed.GetValue(runDirectory)!);
             string configPath = ResultPaths.Config(dir);
             var resolved = new ConfigResolver(environment.Registry).Resolve(configPath, profile: null).Single();
-            var flat = ConfigWriter.Flatten(resolved.Resolved);
             var run = new ResolvedRun
             {
                 Experiment = resolved.Experiment,
@@ -68,7 +67,7 @@ public static class RunOneCommand
                 Claims = resolved.Claims,
                 Tolerances = resolved.Tolerances,
                 SweptParameters = (parsed.GetValue(swept) ?? [])
-                    .Select(k => new KeyValuePair<string, string>(k, flat.TryGetValue(k, out var v) ? v : ""))
+                    .Select(k => new KeyValuePair<string, string>(k, ConfigWriter.ValueAt(resolved.Resolved, k)))
                     .ToList(),
                 Resolved = resolved.Resolved,
             };

@@ -267,9 +267,8 @@ public sealed class ConfigResolver
         if (tolerances.Count > 0)
             resolved.Set("tolerances", ConfigSections.TolerancesToNode(tolerances, mark));
 
-        var flat = ConfigWriter.Flatten(resolved);
         var swept = sweptKeys
-            .Select(k => new KeyValuePair<string, string>(k, flat.TryGetValue(k, out var v) ? v : FlowAt(tree, k)))
+            .Select(k => new KeyValuePair<string, string>(k, ConfigWriter.ValueAt(resolved, k) is { Length: > 0 } v ? v : ConfigWriter.ValueAt(tree, k)))
             .ToList();
 
         return new ResolvedRun
@@ -288,14 +287,6 @@ public sealed class ConfigResolver
             SweptParameters = swept,
             Resolved = resolved,
         };
-    }
-
-    private static string FlowAt(ConfigMap tree, string dottedKey)
-    {
-        ConfigNode? node = tree;
-        foreach (var part in dottedKey.Split('.'))
-            node = (node as ConfigMap)?.Get(part);
-        return node is null ? "" : ConfigWriter.Flow(node);
     }
 
     private static void CheckKeys(ConfigMap map, IReadOnlyList<string> allowed, string where, ConfigProblems problems)

@@ -25,6 +25,23 @@ public static partial class ConfigWriter
         _ => throw new InvalidOperationException(),
     };
 
+    /// <summary>
+    /// The value at a dotted key as <see cref="Flatten"/> writes it for a leaf ("options.train.epochs" -> "3"), or the
+    /// flow form of a list or map (a swept "options.setting: {model: zf, ...}"); empty when the key is absent.
+    /// </summary>
+    public static string ValueAt(ConfigMap root, string dottedKey)
+    {
+        ConfigNode? node = root;
+        foreach (var part in dottedKey.Split('.'))
+            node = (node as ConfigMap)?.Get(part);
+        return node switch
+        {
+            null => "",
+            ConfigScalar s => s.Value ?? "null",
+            _ => Flow(node),
+        };
+    }
+
     /// <summary>Flattened dotted keys of every leaf ("options.train.learning_rate" -> "0.1"); lists stay whole.</summary>
     public static IReadOnlyDictionary<string, string> Flatten(ConfigMap root)
     {

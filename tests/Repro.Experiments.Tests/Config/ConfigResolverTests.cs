@@ -203,6 +203,29 @@ public sealed class ConfigResolverTests : IDisposable
     }
 
     [Fact]
+    public void A_swept_map_or_list_is_reported_with_its_resolved_value()
+    {
+        // A sweep over whole sections (random labels' options.setting, architectures' options.arm): the summary's
+        // parameter column must tell the runs apart, so it carries the section's resolved value, defaults included.
+        string file = folder.Write("x.yaml", """
+            experiment: toy
+            sweep:
+              options.train:
+                - {learning_rate: 0.5}
+                - {epochs: 4, milestones: [1, 3]}
+              options.train.milestones: [[2], [7, 8]]
+            """);
+        var runs = resolver.Resolve(file);
+        Assert.Equal(4, runs.Count);
+        Assert.Equal(
+            [new("options.train", "{learning_rate: 0.5, epochs: 2, milestones: [2]}"), new KeyValuePair<string, string>("options.train.milestones", "[2]")],
+            runs[0].SweptParameters);
+        Assert.Equal("{learning_rate: 0.1, epochs: 4, milestones: [7, 8]}", runs[3].SweptParameters[0].Value);
+        Assert.Equal("[7, 8]", runs[3].SweptParameters[1].Value);
+        Assert.Equal(4, runs.Select(r => string.Join(";", r.SweptParameters.Select(p => p.Value))).Distinct().Count());
+    }
+
+    [Fact]
     public void Sweep_value_of_the_wrong_type_points_at_its_line()
     {
         string file = folder.Write("x.yaml", "experiment: toy\nsweep:\n  options.train.epochs:\n    - 1\n    - two\n");
