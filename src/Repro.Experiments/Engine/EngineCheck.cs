@@ -39,7 +39,7 @@ public static class EngineCheck
 
     /// <summary>
     /// Minor page faults per call of a convolution over 128 crops of 3x64x64 (R-CNN's batch), after six warm-up
-    /// calls, at the process's thread count.
+    /// calls, at the process's thread count: the fewest of three rounds of three calls.
     /// </summary>
     public static EngineCheckResult BufferReuse()
     {
@@ -48,10 +48,16 @@ public static class EngineCheck
         var crops = torch.rand(128, 3, 64, 64);
         var weight = torch.rand(32, 3, 3, 3);
         for (int warmUp = 0; warmUp < 6; warmUp++) F.conv2d(crops, weight, padding: [1, 1]).Dispose();
-        long before = MinorPageFaults();
-        const int calls = 3;
-        for (int call = 0; call < calls; call++) F.conv2d(crops, weight, padding: [1, 1]).Dispose();
-        double perCall = (MinorPageFaults() - before) / (double)calls;
+        // The fewest faults of three rounds: the runtime's own threads (a JIT tier-up, a GC) fault pages in too, now
+        // and then; a heap that hands the buffer back to the kernel faults it in again in every round.
+        const int calls = 3, rounds = 3;
+        double perCall = double.PositiveInfinity;
+        for (int round = 0; round < rounds; round++)
+        {
+            long before = MinorPageFaults();
+            for (int call = 0; call < calls; call++) F.conv2d(crops, weight, padding: [1, 1]).Dispose();
+            perCall = Math.Min(perCall, (MinorPageFaults() - before) / (double)calls);
+        }
         bool holds = perCall < MaxFaultsPerRepeatedCall;
         return new EngineCheckResult("buffer reuse", holds,
             FormattableString.Invariant($"{perCall:F0} minor page faults per repeated 56 MB convolution (fewer than {MaxFaultsPerRepeatedCall:F0}), heap: {HeapPolicy.Description}"));
