@@ -47,7 +47,7 @@ public sealed class ProcessControlTests : IClassFixture<FinishedTinyRun>, IDispo
     internal static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
     /// <summary>How long the kernel and the processes get to end what a kill ends; generous, the machine is shared.</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
 
     private readonly FinishedTinyRun finished;
     private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("repro-process-");
