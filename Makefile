@@ -79,8 +79,16 @@ test: build
 test-slurm: build
 	bash tests/slurm/run.sh
 
+# Every config, run by JOBS runs at a time (each in its own process, one thread each on two cores), drawn from one
+# queue across configs in this order: the six paper experiments first, the longest runs first, so that both cores stay
+# busy to the end; configs not listed here follow. The closing table gives each experiment's wall time and when its
+# last run ended.
+RUN_ORDER = baseline detection transfer layer-ablation invariance random-labels architectures adversarial attribution
+RUN_CONFIGS ?= $(foreach c,$(RUN_ORDER),$(wildcard configs/$(c).yaml)) \
+	$(filter-out $(foreach c,$(RUN_ORDER),configs/$(c).yaml),$(wildcard configs/*.yaml))
+JOBS ?= $(shell nproc)
 run: build
-	./repro run configs/*.yaml --profile $(PROFILE)
+	./repro run $(RUN_CONFIGS) --profile $(PROFILE) --jobs $(JOBS)
 
 # The regression check (docs/nightly.md): every config at $(PROFILE) into a new results-nightly/<UTC date-time>,
 # compared with the committed results/; writes nightly.md there and exits 1 on a regression or a failed run.

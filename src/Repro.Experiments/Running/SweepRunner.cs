@@ -110,7 +110,9 @@ public sealed class SweepRunner
         if (resultsLock is null)
             return new SweepOutcome(0, 0, 0, Cancelled: true);
         var sweepClock = System.Diagnostics.Stopwatch.StartNew();
-        var wallSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Per experiment, when its first run of this sweep started and its last one ended (seconds into the sweep):
+        // with --jobs, runs of several configs share the jobs, so an experiment's wall time is the span of its runs.
+        var spans = new System.Collections.Concurrent.ConcurrentDictionary<string, (double Start, double End)>(StringComparer.Ordinal);
         var plan = Plan(runs);
         RecoverReplacements(plan);
         var pending = new List<PlannedRun>();
@@ -143,15 +145,10 @@ public sealed class SweepRunner
             {
                 if (cancel.IsCancellationRequested || inputError is not null)
                     break;
-                var batchClock = System.Diagnostics.Stopwatch.StartNew();
                 if (batch.Jobs <= 1)
                     RunInProcess(batch.Runs, progress);
                 else
                     RunInChildren(batch.Runs, batch.Jobs, progress);
-                // A batch is one config's runs, usually; one that spans experiments is shared out by run count.
-                foreach (var group in batch.Runs.GroupBy(r => r.Run.Experiment.Name))
-                    wallSeconds[group.Key] = wallSeconds.GetValueOrDefault(group.Key)
-                                             + batchClock.Elapsed.TotalSeconds * group.Count() / batch.Runs.Count;
             }
         });
         cancelled = cancel.IsCancellationRequested;
@@ -160,7 +157,7 @@ public sealed class SweepRunner
 
         if (!cancelled)
             BuildReports(plan, pending.Select(p => p.Run.Experiment.Name).Concat(rewritten).ToHashSet(StringComparer.Ordinal));
-        Tallies = cancelled ? [] : Tally(plan, pending, wallSeconds);
+        Tallies = cancelled ? [] : Tally(plan, pending, spans);
         WallSeconds = sweepClock.Elapsed.TotalSeconds;
         return new SweepOutcome(results.Completed, alreadyDone, results.FailedCount, cancelled);
 
@@ -170,6 +167,7 @@ public sealed class SweepRunner
             {
                 if (cancel.IsCancellationRequested)
                     break;
+                double start = sweepClock.Elapsed.TotalSeconds;
                 try
                 {
                     var summary = Execute(run, device, settings.ThreadsPerRun(run.Run), progress.EpochReporter(run), cancel);
@@ -189,7 +187,17 @@ public sealed class SweepRunner
                 {
                     break;
                 }
+                finally
+                {
+                    Spanned(run, start);
+                }
             }
+        }
+
+        void Spanned(PlannedRun run, double start)
+        {
+            double end = sweepClock.Elapsed.TotalSeconds;
+            spans.AddOrUpdate(run.Run.Experiment.Name, (start, end), (_, span) => (Math.Min(span.Start, start), Math.Max(span.End, end)));
         }
 
         void RunInChildren(IReadOnlyList<PlannedRun> batch, int jobs, SweepProgress progress)
@@ -208,7 +216,9 @@ public sealed class SweepRunner
                         return;
                     }
                     var channel = progress.Started(run);
+                    double start = sweepClock.Elapsed.TotalSeconds;
                     var (summary, error) = ExecuteInChild(run, device, settings.ThreadsPerRun(run.Run), cancel, channel);
+                    Spanned(run, start);
                     if (error is not null)
                     {
                         Interlocked.CompareExchange(ref inputError, error, null);
@@ -503,7 +513,7 @@ public sealed class SweepRunner
 
     /// <summary>The closing table's lines: per experiment, its runs, the wall time this sweep spent on them, its claims holding.</summary>
     private IReadOnlyList<ExperimentTally> Tally(IReadOnlyList<PlannedRun> plan, IReadOnlyList<PlannedRun> pending,
-        IReadOnlyDictionary<string, double> wallSeconds)
+        IReadOnlyDictionary<string, (double Start, double End)> spans)
     {
         var ran = pending.Select(p => p.Directory).ToHashSet(StringComparer.Ordinal);
         var tallies = new List<ExperimentTally>();
@@ -514,7 +524,7 @@ public sealed class SweepRunner
             int trained = group.Count(p => ran.Contains(p.Directory)) - failed;
             int? holding = SweepTally.HoldingClaims(ReportFolders.For(settings.ResultsDirectory, group.Key, profile), out int? claims);
             tallies.Add(new ExperimentTally(group.Key, profile, group.Count(), trained, group.Count() - trained - failed, failed,
-                wallSeconds.GetValueOrDefault(group.Key), holding, claims));
+                spans.TryGetValue(group.Key, out var span) ? span.End - span.Start : 0, span.End, holding, claims));
         }
         return tallies;
     }

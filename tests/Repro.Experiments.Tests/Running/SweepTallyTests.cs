@@ -15,18 +15,18 @@ public sealed class SweepTallyTests : IDisposable
     {
         var text = SweepTally.Format(
         [
-            new ExperimentTally("baseline", "quick", 3, 2, 1, 0, 125.4, 1, 1),
-            new ExperimentTally("detection", "quick", 3, 2, 0, 1, 3725, 3, 4),
-            new ExperimentTally("toy", null, 1, 1, 0, 0, 0.4, null, null),
+            new ExperimentTally("baseline", "quick", 3, 2, 1, 0, 125.4, 125.4, 1, 1),
+            new ExperimentTally("detection", "quick", 3, 2, 0, 1, 3725, 3790, 3, 4),
+            new ExperimentTally("toy", null, 1, 1, 0, 0, 0.4, 3900, null, null),
         ], 3900);
         var lines = text.TrimEnd('\n').Split('\n');
         Assert.Equal(5, lines.Length);
-        Assert.Equal(["experiment", "profile", "runs", "ran", "done", "before", "failed", "wall", "time", "claims", "holding"],
+        Assert.Equal(["experiment", "profile", "runs", "ran", "done", "before", "failed", "wall", "time", "done", "at", "claims", "holding"],
             lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(["baseline", "quick", "3", "2", "1", "0", "2", "min", "05", "s", "1", "of", "1"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(["detection", "quick", "3", "2", "0", "1", "1", "h", "02", "min", "3", "of", "4"], lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(["toy", "-", "1", "1", "0", "0", "0", "s", "-"], lines[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(["total", "7", "5", "1", "1", "1", "h", "05", "min", "4", "of", "5"], lines[4].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["baseline", "quick", "3", "2", "1", "0", "2", "min", "05", "s", "2", "min", "05", "s", "1", "of", "1"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["detection", "quick", "3", "2", "0", "1", "1", "h", "02", "min", "1", "h", "03", "min", "3", "of", "4"], lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["toy", "-", "1", "1", "0", "0", "0", "s", "1", "h", "05", "min", "-"], lines[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["total", "7", "5", "1", "1", "1", "h", "05", "min", "1", "h", "05", "min", "4", "of", "5"], lines[4].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.All(lines, l => Assert.Equal(lines[0].Length, l.Length)); // columns aligned, the last right-aligned
     }
 
@@ -48,6 +48,6 @@ public sealed class SweepTallyTests : IDisposable
             "run", ReproProcess.Config("baseline.yaml"), "--profile", "smoke", "--results", results, "--set", "sweep.seed=[0,1]");
         Assert.True(code == 0, output + error);
         table = output[output.LastIndexOf("experiment", StringComparison.Ordinal)..].TrimEnd().Split('\n');
-        Assert.Equal(["baseline", "smoke", "2", "0", "2", "0", "0", "s"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..8]);
+        Assert.Equal(["baseline", "smoke", "2", "0", "2", "0", "0", "s", "-"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..9]);
     }
 }
