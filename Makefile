@@ -79,7 +79,7 @@ test: build
 test-slurm: build
 	bash tests/slurm/run.sh
 
-# Every config, run by JOBS runs at a time (each in its own process, one thread each on two cores), drawn from one
+# Every config, run by JOBS runs at a time (each in its own process with one thread), drawn from one
 # queue across configs in this order: the six paper experiments first, the longest runs first, so that both cores stay
 # busy to the end; configs not listed here follow. The closing table gives each experiment's wall time and when its
 # last run ended.

@@ -523,8 +523,9 @@ public sealed class SweepRunner
             int failed = group.Count(p => ran.Contains(p.Directory) && !IsFinished(p));
             int trained = group.Count(p => ran.Contains(p.Directory)) - failed;
             int? holding = SweepTally.HoldingClaims(ReportFolders.For(settings.ResultsDirectory, group.Key, profile), out int? claims);
+            (double Start, double End)? span = spans.TryGetValue(group.Key, out var s) ? s : null;
             tallies.Add(new ExperimentTally(group.Key, profile, group.Count(), trained, group.Count() - trained - failed, failed,
-                spans.TryGetValue(group.Key, out var span) ? span.End - span.Start : 0, span.End, holding, claims));
+                span is { } done ? done.End - done.Start : 0, span?.End, holding, claims));
         }
         return tallies;
     }

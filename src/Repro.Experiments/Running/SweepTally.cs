@@ -4,13 +4,13 @@ namespace Repro.Experiments.Running;
 
 /// <summary>One experiment's line of a sweep's closing table.</summary>
 public sealed record ExperimentTally(string Experiment, string? Profile, int Runs, int Ran, int AlreadyDone, int Failed,
-    double WallSeconds, double DoneAtSeconds, int? ClaimsHolding, int? Claims);
+    double WallSeconds, double? DoneAtSeconds, int? ClaimsHolding, int? Claims);
 
 /// <summary>
 /// The closing table of <c>repro run</c>: per experiment the runs of this sweep (trained now, already done, failed),
 /// the wall time this invocation spent on them (from its first run's start to its last run's end, which overlap other
-/// experiments' runs under <c>--jobs</c>), when its last run ended counted from the sweep's start, and how many of its claims hold in the report just built (read
-/// from the report's claims.csv).
+/// experiments' runs under <c>--jobs</c>), when its last run ended counted from the sweep's start (null when none ran),
+/// and how many of its claims hold in the report just built (read from the report's claims.csv).
 /// </summary>
 public static class SweepTally
 {
@@ -30,7 +30,7 @@ public static class SweepTally
     {
         var rows = new List<string[]> { new[] { "experiment", "profile", "runs", "ran", "done before", "failed", "wall time", "done at", "claims holding" } };
         foreach (var t in tallies)
-            rows.Add([t.Experiment, t.Profile ?? "-", Count(t.Runs), Count(t.Ran), Count(t.AlreadyDone), Count(t.Failed), Duration(t.WallSeconds), t.Ran + t.Failed == 0 ? "-" : Duration(t.DoneAtSeconds),
+            rows.Add([t.Experiment, t.Profile ?? "-", Count(t.Runs), Count(t.Ran), Count(t.AlreadyDone), Count(t.Failed), Duration(t.WallSeconds), t.DoneAtSeconds is { } doneAt ? Duration(doneAt) : "-",
                 t.Claims is null or 0 ? "-" : $"{t.ClaimsHolding} of {t.Claims}"]);
         int claims = tallies.Sum(t => t.Claims ?? 0), holding = tallies.Sum(t => t.ClaimsHolding ?? 0);
         rows.Add(["total", "", Count(tallies.Sum(t => t.Runs)), Count(tallies.Sum(t => t.Ran)), Count(tallies.Sum(t => t.AlreadyDone)),
